@@ -1,0 +1,201 @@
+"""The recorded-stream file format: one JSON file per request, its attempts and their bytes.
+
+The format is described for people in ``fixtures/README.md``. Bodies are kept as the byte
+chunks that arrived, each with its arrival offset, so a replay serves exactly what was stored,
+split where it was split.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import FixtureError
+
+FORMAT = "course-stream-recording/1"
+SOURCES = ("recorded", "synthesized", "imported")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Bytes that arrived together, ``at`` seconds after the request was sent."""
+
+    at: float
+    data: bytes
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    body: dict[str, Any]
+
+    @property
+    def is_stream(self) -> bool:
+        return bool(self.body.get("stream", False))
+
+
+@dataclass
+class RecordedResponse:
+    status: int
+    headers: dict[str, str]
+    headers_at: float
+    chunks: list[Chunk]
+
+    @property
+    def body(self) -> bytes:
+        return b"".join(chunk.data for chunk in self.chunks)
+
+    @property
+    def duration(self) -> float:
+        """Seconds from sending the request to the last byte."""
+        return self.chunks[-1].at if self.chunks else self.headers_at
+
+
+@dataclass
+class Exchange:
+    request: RecordedRequest
+    response: RecordedResponse
+
+
+@dataclass
+class Cassette:
+    """A recorded request: its attempts in order (the last is the one that counts) and provenance."""
+
+    provenance: dict[str, Any]
+    exchanges: list[Exchange]
+    path: Path | None = field(default=None, compare=False)
+
+    @property
+    def name(self) -> str:
+        return self.path.stem if self.path else "<unsaved>"
+
+    @property
+    def request(self) -> RecordedRequest:
+        return self.exchanges[0].request
+
+    @property
+    def source(self) -> str:
+        return str(self.provenance.get("source", "?"))
+
+    def exchange_for_attempt(self, attempt: int) -> Exchange:
+        """The response to serve to the SDK's ``attempt``-th try (0 first); later tries get the last."""
+        return self.exchanges[min(max(attempt, 0), len(self.exchanges) - 1)]
+
+
+def _encode_chunk(chunk: Chunk) -> list[Any]:
+    try:
+        return [round(chunk.at, 4), chunk.data.decode("utf-8")]
+    except UnicodeDecodeError:
+        # A network packet may end inside a multibyte character; keep such a chunk exact.
+        return [round(chunk.at, 4), {"base64": base64.b64encode(chunk.data).decode("ascii")}]
+
+
+def _decode_chunk(raw: Any, where: str) -> Chunk:
+    if not (isinstance(raw, list) and len(raw) == 2 and isinstance(raw[0], (int, float))):
+        raise FixtureError(f"{where}: each chunk must be [seconds, text], got {str(raw)[:80]!r}.")
+    at, data = raw
+    if isinstance(data, str):
+        return Chunk(float(at), data.encode("utf-8"))
+    if isinstance(data, dict) and isinstance(data.get("base64"), str):
+        return Chunk(float(at), base64.b64decode(data["base64"]))
+    raise FixtureError(f"{where}: chunk data must be text or {{\"base64\": ...}}, got {str(data)[:80]!r}.")
+
+
+def to_dict(cassette: Cassette) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "provenance": cassette.provenance,
+        "exchanges": [
+            {
+                "request": {
+                    "method": ex.request.method,
+                    "path": ex.request.path,
+                    "body": ex.request.body,
+                },
+                "response": {
+                    "status": ex.response.status,
+                    "headers": ex.response.headers,
+                    "headers_at": round(ex.response.headers_at, 4),
+                    "chunks": [_encode_chunk(c) for c in ex.response.chunks],
+                },
+            }
+            for ex in cassette.exchanges
+        ],
+    }
+
+
+def dumps(cassette: Cassette) -> str:
+    """Indented JSON with one chunk per line, so a diff of two recordings reads chunk by chunk."""
+    data = to_dict(cassette)
+    chunk_lists = [ex["response"].pop("chunks") for ex in data["exchanges"]]
+    for i, ex in enumerate(data["exchanges"]):
+        ex["response"]["chunks"] = f"@@CHUNKS{i}@@"
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    for i, chunks in enumerate(chunk_lists):
+        lines = ",\n".join("          " + json.dumps(c, ensure_ascii=False) for c in chunks)
+        text = text.replace(f'"@@CHUNKS{i}@@"', "[\n" + lines + "\n        ]" if chunks else "[]")
+    return text + "\n"
+
+
+def from_dict(data: Any, where: str) -> Cassette:
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise FixtureError(f"{where}: not a recording (expected \"format\": \"{FORMAT}\").")
+    provenance = data.get("provenance")
+    if not isinstance(provenance, dict) or provenance.get("source") not in SOURCES:
+        raise FixtureError(f"{where}: provenance.source must be one of {', '.join(SOURCES)}.")
+    exchanges = data.get("exchanges")
+    if not isinstance(exchanges, list) or not exchanges:
+        raise FixtureError(f"{where}: \"exchanges\" must be a non-empty list.")
+    parsed = []
+    for n, ex in enumerate(exchanges):
+        here = f"{where}: exchanges[{n}]"
+        try:
+            req, resp = ex["request"], ex["response"]
+            request = RecordedRequest(str(req["method"]), str(req["path"]), dict(req["body"]))
+            response = RecordedResponse(
+                status=int(resp["status"]),
+                headers={str(k).lower(): str(v) for k, v in resp["headers"].items()},
+                headers_at=float(resp["headers_at"]),
+                chunks=[_decode_chunk(c, here) for c in resp["chunks"]],
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            raise FixtureError(f"{here}: missing or malformed field ({err}).") from None
+        parsed.append(Exchange(request, response))
+    return Cassette(provenance=provenance, exchanges=parsed)
+
+
+def load(path: str | os.PathLike[str]) -> Cassette:
+    """Read a recording, or raise FixtureError naming the file and what is wrong with it."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FixtureError(f"{path}: no such recording.") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise FixtureError(f"{path}: not valid JSON ({err}).") from None
+    cassette = from_dict(data, str(path))
+    cassette.path = path
+    return cassette
+
+
+def save(cassette: Cassette, path: str | os.PathLike[str]) -> Path:
+    """Write atomically: a crash or an error mid-write never leaves a half-written fixture."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = dumps(cassette)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    cassette.path = path
+    return path

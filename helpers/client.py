@@ -1,0 +1,149 @@
+"""``make_client()``: a real Anthropic client whose transport replays, goes live, or records.
+
+After this one call, lesson code is plain SDK code. The choice of mode only decides which
+httpx2 transport the SDK is handed.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anthropic
+import httpx2
+
+from . import config
+from .live import LiveTransport
+from .record import Recorder
+from .recordings import RecordingLibrary
+from .replay import ReplayTransport
+from .stopwatch import Stopwatch
+
+REPLAY_KEY = "replay-mode-no-key"
+REPLAY_BASE_URL = "https://api.anthropic.com"
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """What a client was made for: shown on each notebook's first line."""
+
+    mode: str
+    model: str
+    speed: float
+    recordings: str
+    fallback: bool
+    stopwatch: Stopwatch
+
+    def status_line(self) -> str:
+        speed = "no waiting" if self.speed == 0 else f"{self.speed:g}x recorded speed"
+        if self.mode == "replay":
+            how = f"replay ({speed}) · model {self.model} · recordings: {self.recordings}"
+        elif self.mode == "record":
+            how = f"record (live API, saving every exchange) · model {self.model}"
+        else:
+            backup = f"falls back to recordings: {self.recordings}" if self.fallback else "no fallback"
+            how = f"live API · model {self.model} · {backup}"
+        return f"Course mode: {how}"
+
+
+_INFO: "weakref.WeakKeyDictionary[Any, ClientInfo]" = weakref.WeakKeyDictionary()
+
+
+def _library(cassette: str | Path | None, folder: Path) -> RecordingLibrary:
+    if cassette is not None:
+        return RecordingLibrary.single(cassette, folder)
+    return RecordingLibrary.from_dir(folder)
+
+
+def _build(
+    is_async: bool,
+    mode: str | None,
+    speed: float | str | None,
+    cassette: str | Path | None,
+    fallback: bool | None,
+    max_retries: int,
+) -> Any:
+    chosen = config.resolve_mode(mode)
+    pace = config.resolve_speed(speed)
+    folder = config.fixtures_dir()
+    model = config.course_model()
+    stopwatch = Stopwatch(replayed=chosen == "replay")
+    use_fallback = chosen == "live" and config.resolve_fallback(fallback)
+    library = _library(cassette, folder) if chosen == "replay" or use_fallback else None
+    options: dict[str, Any] = {"max_retries": max_retries}
+
+    if chosen == "replay":
+        assert library is not None
+        transport: Any = ReplayTransport(library, pace, stopwatch)
+        options.update(api_key=REPLAY_KEY, base_url=REPLAY_BASE_URL)
+        http_client: Any = httpx2.AsyncClient(transport=transport) if is_async else httpx2.Client(transport=transport)
+    else:
+        recorder = Recorder(folder) if chosen == "record" else None
+        backup = ReplayTransport(library, pace, stopwatch) if library is not None else None
+        transport = LiveTransport(stopwatch, recorder=recorder, fallback=backup, max_retries=max_retries)
+        http_client = (
+            anthropic.DefaultAsyncHttpxClient(transport=transport)
+            if is_async
+            else anthropic.DefaultHttpxClient(transport=transport)
+        )
+
+    client_class = anthropic.AsyncAnthropic if is_async else anthropic.Anthropic
+    client = client_class(http_client=http_client, **options)
+    _INFO[client] = ClientInfo(
+        mode=chosen,
+        model=model,
+        speed=pace,
+        recordings=library.sources() if library is not None else "none",
+        fallback=use_fallback,
+        stopwatch=stopwatch,
+    )
+    return client
+
+
+def make_client(
+    mode: str | None = None,
+    *,
+    speed: float | str | None = None,
+    cassette: str | Path | None = None,
+    fallback: bool | None = None,
+    max_retries: int = 2,
+) -> anthropic.Anthropic:
+    """A real ``anthropic.Anthropic`` for the chosen mode (``COURSE_MODE``, default ``auto``).
+
+    ``speed`` (``COURSE_REPLAY_SPEED``) paces replay; ``cassette`` serves one named recording
+    whatever the request; ``fallback`` (``COURSE_FALLBACK``) lets a live call that fails before
+    its first byte be answered from the recording.
+    """
+    return _build(False, mode, speed, cassette, fallback, max_retries)
+
+
+def make_async_client(
+    mode: str | None = None,
+    *,
+    speed: float | str | None = None,
+    cassette: str | Path | None = None,
+    fallback: bool | None = None,
+    max_retries: int = 2,
+) -> anthropic.AsyncAnthropic:
+    """The ``anthropic.AsyncAnthropic`` twin of ``make_client``, with the same arguments."""
+    return _build(True, mode, speed, cassette, fallback, max_retries)
+
+
+def client_info(client: anthropic.Anthropic | anthropic.AsyncAnthropic) -> ClientInfo:
+    """How a client from ``make_client`` was set up."""
+    try:
+        return _INFO[client]
+    except KeyError:
+        raise TypeError("This client was not made by helpers.make_client() or make_async_client().") from None
+
+
+def status_line(client: anthropic.Anthropic | anthropic.AsyncAnthropic) -> str:
+    """One line for a notebook's first cell: mode, model, speed and what the recordings are."""
+    return client_info(client).status_line()
+
+
+def stopwatch(client: anthropic.Anthropic | anthropic.AsyncAnthropic) -> Stopwatch:
+    """The clock for timing this client's latest request (recording time under replay)."""
+    return client_info(client).stopwatch

@@ -1,0 +1,62 @@
+"""Course settings, each from an argument or else an environment variable: one place for all."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Mapping
+
+from .errors import ConfigError
+
+DEFAULT_MODEL = "claude-sonnet-4-6"
+MODES = ("auto", "replay", "live", "record")
+DEFAULT_SPEED = 1.0
+
+
+def course_model(env: Mapping[str, str] = os.environ) -> str:
+    """The model every lesson asks for; ``COURSE_MODEL`` overrides it."""
+    return env.get("COURSE_MODEL", "").strip() or DEFAULT_MODEL
+
+
+def resolve_mode(mode: str | None = None, env: Mapping[str, str] = os.environ) -> str:
+    """``replay``, ``live`` or ``record``; ``auto`` means live exactly when a key is set."""
+    chosen = (mode or env.get("COURSE_MODE", "") or "auto").strip().lower()
+    if chosen not in MODES:
+        raise ConfigError(f"Unknown course mode {chosen!r}. Use one of: {', '.join(MODES)} (argument mode= or COURSE_MODE).")
+    has_key = bool(env.get("ANTHROPIC_API_KEY", "").strip())
+    if chosen == "auto":
+        return "live" if has_key else "replay"
+    if chosen in ("live", "record") and not has_key:
+        raise ConfigError(
+            f"Mode {chosen!r} calls the real API and needs ANTHROPIC_API_KEY, which is not set. "
+            "Set the key, or use COURSE_MODE=replay to run from the recordings."
+        )
+    return chosen
+
+
+def resolve_speed(speed: float | str | None = None, env: Mapping[str, str] = os.environ) -> float:
+    """Replay speed: 1 as recorded, 2 twice as fast, 0 without waiting."""
+    raw = speed if speed is not None else env.get("COURSE_REPLAY_SPEED", "").strip() or DEFAULT_SPEED
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        raise ConfigError(
+            f"Replay speed {raw!r} is not usable. Use a number >= 0: 1 = as recorded, 2 = twice as fast, "
+            "0 = no waiting (speed= or COURSE_REPLAY_SPEED)."
+        )
+    return value
+
+
+def resolve_fallback(fallback: bool | None = None, env: Mapping[str, str] = os.environ) -> bool:
+    """Whether a live call that fails before its first byte is answered from the recording."""
+    if fallback is not None:
+        return fallback
+    return env.get("COURSE_FALLBACK", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def fixtures_dir(env: Mapping[str, str] = os.environ) -> Path:
+    """Where recordings live: ``COURSE_FIXTURES``, or the repository's ``fixtures/``."""
+    override = env.get("COURSE_FIXTURES", "").strip()
+    return Path(override) if override else Path(__file__).resolve().parent.parent / "fixtures"

@@ -1,0 +1,125 @@
+"""Which recording answers a request: pure functions over JSON bodies.
+
+A request matches a recording when its method, path and meaningful body are equal. Ignored
+body fields (see ``IGNORED_FIELDS``) change neither the shape nor the teaching content of an
+answer, so a student who changes them still gets the recorded stream.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+from .cassette import Cassette
+
+IGNORED_FIELDS: dict[str, str] = {
+    "model": "the course sets it in one place (COURSE_MODEL); the recording says which model answered",
+    "metadata": "an end-user id for abuse tracking, not part of the conversation",
+    "temperature": "sampling settings: any sample is a valid answer to replay",
+    "top_p": "sampling setting",
+    "top_k": "sampling setting",
+    "service_tier": "capacity routing, not content",
+}
+
+
+def meaningful_body(body: dict[str, Any]) -> dict[str, Any]:
+    """The body without ignored fields, with ``stream`` made explicit (absent means false)."""
+    kept = {k: v for k, v in body.items() if k not in IGNORED_FIELDS}
+    kept["stream"] = bool(body.get("stream", False))
+    return kept
+
+
+def request_key(method: str, path: str, body: dict[str, Any]) -> str:
+    """A canonical string: equal keys mean the same recorded answer applies."""
+    canonical = json.dumps(meaningful_body(body), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return f"{method.upper()} {path.rstrip('/')} {canonical}"
+
+
+def _differences(recorded: Any, sent: Any, where: str) -> list[str]:
+    """Paths (``messages[0].content``) where two JSON values differ, most specific first."""
+    if isinstance(recorded, dict) and isinstance(sent, dict):
+        out: list[str] = []
+        for key in sorted(set(recorded) | set(sent)):
+            here = f"{where}.{key}" if where else key
+            if key not in recorded or key not in sent:
+                out.append(here)
+            else:
+                out.extend(_differences(recorded[key], sent[key], here))
+        return out
+    if isinstance(recorded, list) and isinstance(sent, list) and len(recorded) == len(sent):
+        out = []
+        for i, (a, b) in enumerate(zip(recorded, sent)):
+            out.extend(_differences(a, b, f"{where}[{i}]"))
+        return out
+    return [] if recorded == sent else [where or "body"]
+
+
+def _lookup(body: Any, path: str) -> Any:
+    value = body
+    for part in path.replace("[", ".[").split("."):
+        if not part:
+            continue
+        try:
+            value = value[int(part[1:-1])] if part.startswith("[") else value[part]
+        except (KeyError, IndexError, TypeError, ValueError):
+            return "<absent>"
+    return value
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    """The recording closest to an unmatched request and how they differ."""
+
+    cassette: Cassette
+    fields: list[str]
+    recorded: Any
+    sent: Any
+
+
+def closest(cassettes: Iterable[Cassette], method: str, path: str, body: dict[str, Any]) -> NearMiss | None:
+    """The recording with the fewest differing fields (then the most similar text)."""
+    sent = meaningful_body(body)
+    sent_text = json.dumps(sent, sort_keys=True)
+    best: tuple[tuple[int, float], NearMiss] | None = None
+    for cassette in cassettes:
+        req = cassette.request
+        recorded = meaningful_body(req.body)
+        fields = _differences(recorded, sent, "")
+        if req.method.upper() != method.upper() or req.path.rstrip("/") != path.rstrip("/"):
+            fields.insert(0, "path")
+        similarity = difflib.SequenceMatcher(None, json.dumps(recorded, sort_keys=True), sent_text).quick_ratio()
+        score = (len(fields), -similarity)
+        if best is None or score < best[0]:
+            first = fields[0] if fields else "body"
+            miss = NearMiss(cassette, fields, _lookup(recorded, first), _lookup(sent, first))
+            best = (score, miss)
+    return best[1] if best else None
+
+
+def _short(value: Any, limit: int = 90) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def explain_no_match(near: NearMiss | None, searched: Sequence[str]) -> str:
+    """The message a student sees when nothing recorded answers their request."""
+    lines = ["No recorded stream answers this request (replay mode, no API key)."]
+    if near is None:
+        lines.append(f"There are no recordings in {', '.join(searched)}.")
+    else:
+        where = near.cassette.path or near.cassette.name
+        shown = ", ".join(near.fields[:4]) + (" …" if len(near.fields) > 4 else "")
+        lines += [
+            f"Closest recording: {where}",
+            f"  differs in: {shown}",
+            f"  recorded {near.fields[0]}: {_short(near.recorded)}",
+            f"  your     {near.fields[0]}: {_short(near.sent)}",
+        ]
+    lines += [
+        "Two ways forward:",
+        "  1. undo the edit so the request matches the recording again (re-run the cell above if needed), or",
+        "  2. set ANTHROPIC_API_KEY (and COURSE_MODE=live) to send this request to the real API.",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,60 @@
+"""The set of recordings a replay answers from, indexed by request."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from . import cassette as cassette_format
+from .cassette import Cassette
+from .errors import FixtureError, NoRecordingError
+from .matching import closest, explain_no_match, request_key
+
+
+class RecordingLibrary:
+    """Recordings keyed by their request; ``pinned`` answers every request with one recording."""
+
+    def __init__(self, cassettes: list[Cassette], searched: list[str], pinned: Cassette | None = None) -> None:
+        self.cassettes = cassettes
+        self.searched = searched
+        self.pinned = pinned
+        self._by_key: dict[str, Cassette] = {}
+        for cas in cassettes:
+            req = cas.request
+            key = request_key(req.method, req.path, req.body)
+            if key in self._by_key:
+                raise FixtureError(
+                    f"{cas.path} and {self._by_key[key].path} record the same request; "
+                    "delete one of them so replay knows which to serve."
+                )
+            self._by_key[key] = cas
+
+    @classmethod
+    def from_dir(cls, folder: Path) -> "RecordingLibrary":
+        paths = sorted(folder.glob("*.json"))
+        return cls([cassette_format.load(p) for p in paths], [str(folder)])
+
+    @classmethod
+    def single(cls, name_or_path: str | Path, folder: Path) -> "RecordingLibrary":
+        """One recording served whatever the request (fault demos, imported captures)."""
+        candidate = Path(name_or_path)
+        if not candidate.suffix:
+            candidate = folder / f"{candidate}.json"
+        elif not candidate.exists() and (folder / candidate).exists():
+            candidate = folder / candidate
+        pinned = cassette_format.load(candidate)
+        return cls([pinned], [str(candidate)], pinned=pinned)
+
+    def find(self, method: str, path: str, body: dict[str, Any]) -> Cassette:
+        if self.pinned is not None:
+            return self.pinned
+        found = self._by_key.get(request_key(method, path, body))
+        if found is None:
+            raise NoRecordingError(explain_no_match(closest(self.cassettes, method, path, body), self.searched))
+        return found
+
+    def sources(self) -> str:
+        """What the recordings are, for the status line: e.g. ``synthesized (12)``."""
+        counts = Counter(c.source for c in self.cassettes)
+        return ", ".join(f"{source} ({n})" for source, n in sorted(counts.items())) or "none"

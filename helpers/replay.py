@@ -1,0 +1,82 @@
+"""An httpx2 transport that answers the SDK from recordings, paced as they were recorded.
+
+It sits where the real network would: the SDK builds its request, runs its retry loop, and
+decodes the served bytes exactly as it would live. Nothing above this seam knows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import AsyncIterator, Iterator
+
+import httpx2
+
+from .cassette import Chunk, Exchange
+from .pacing import delay, due_at, schedule
+from .recordings import RecordingLibrary
+from .stopwatch import Stopwatch
+
+
+class PacedBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
+    """Recorded chunks released at their recorded offsets (scaled by speed) from ``start``."""
+
+    def __init__(self, chunks: list[Chunk], start: float, speed: float, stopwatch: Stopwatch) -> None:
+        self._plan = list(schedule(((c.at, c.data) for c in chunks), start, speed))
+        self._stopwatch = stopwatch
+
+    def __iter__(self) -> Iterator[bytes]:
+        for deadline, offset, data in self._plan:
+            time.sleep(delay(deadline, time.perf_counter()))
+            self._stopwatch.advance(offset)
+            yield data
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for deadline, offset, data in self._plan:
+            await asyncio.sleep(delay(deadline, time.perf_counter()))
+            self._stopwatch.advance(offset)
+            yield data
+
+
+class ReplayTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
+    """Serves each request the recorded attempt that answers it (sync and async clients)."""
+
+    def __init__(self, library: RecordingLibrary, speed: float, stopwatch: Stopwatch) -> None:
+        self.library = library
+        self.speed = speed
+        self.stopwatch = stopwatch
+
+    def select(self, request: httpx2.Request) -> Exchange:
+        """The recorded exchange for this request and attempt; raises NoRecordingError."""
+        body = json.loads(request.content or b"{}")
+        cassette = self.library.find(request.method, request.url.path, body)
+        attempt = int(request.headers.get("x-stainless-retry-count", "0") or 0)
+        return cassette.exchange_for_attempt(attempt)
+
+    def _begin(self, request: httpx2.Request) -> tuple[Exchange, float]:
+        start = time.perf_counter()
+        self.stopwatch.start()
+        return self.select(request), start
+
+    def _response(self, request: httpx2.Request, exchange: Exchange, start: float) -> httpx2.Response:
+        self.stopwatch.advance(exchange.response.headers_at)
+        body = PacedBody(exchange.response.chunks, start, self.speed, self.stopwatch)
+        return httpx2.Response(
+            exchange.response.status,
+            headers=exchange.response.headers,
+            stream=body,
+            request=request,
+        )
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        request.read()
+        exchange, start = self._begin(request)
+        time.sleep(delay(due_at(start, exchange.response.headers_at, self.speed), time.perf_counter()))
+        return self._response(request, exchange, start)
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        await request.aread()
+        exchange, start = self._begin(request)
+        await asyncio.sleep(delay(due_at(start, exchange.response.headers_at, self.speed), time.perf_counter()))
+        return self._response(request, exchange, start)

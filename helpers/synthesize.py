@@ -1,0 +1,330 @@
+"""Synthesize recordings from spec files, in the API's exact wire format.
+
+No API key exists where this pack is built, so its shipped streams are made here from
+``fixtures/specs/*.toml``: content blocks plus a timing model (time to first token, a token
+rate with jitter, fragment sizes like the API's, pauses before tool-input bursts). The output
+follows the framing, padding, event order, ping and usage of real captures (see
+``fixtures/README.md``). A seeded generator makes every build identical, and every file says
+in its provenance that it was synthesized. ``python -m helpers record`` replaces them with
+live recordings where a key exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anthropic
+
+from . import cassette as cassette_format
+from .cassette import Cassette, Chunk, Exchange, RecordedRequest, RecordedResponse
+from .errors import FixtureError
+from .sse import frame
+
+GENERATOR = "helpers.synthesize"
+_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+# Pseudo-tokens close to a BPE split: a word with its leading space, up to 3 digits, a run of
+# punctuation, or whitespace.
+_TOKEN = re.compile(r" ?[A-Za-z]+| ?[0-9]{1,3}| ?[^\sA-Za-z0-9]+|\s+")
+# How many pseudo-tokens the API packs into one text_delta: mostly 1-3, now and then a phrase.
+_FRAGMENT_TOKENS = (1, 1, 1, 2, 2, 2, 2, 3, 3, 4, 5, 7)
+_COALESCE_WITHIN = 0.002  # events this close together leave the server in one packet
+
+
+@dataclass(frozen=True)
+class Timing:
+    """The timing model of one synthesized response, in seconds and tokens per second."""
+
+    ttft: float = 0.7
+    tokens_per_second: float = 75.0
+    jitter: float = 0.35
+    tool_pause: float = 0.45
+    headers_after: float = 0.3
+
+
+@dataclass
+class Spec:
+    name: str
+    path: Path
+    request: dict[str, Any]
+    blocks: list[dict[str, Any]]
+    stop_reason: str
+    stop_sequence: str | None
+    input_tokens: int
+    timing: Timing
+    date: str
+    seed: int
+    note: str
+    also_blocking: bool
+
+
+def _require(table: dict[str, Any], key: str, kind: type, where: str) -> Any:
+    value = table.get(key)
+    if not isinstance(value, kind):
+        raise FixtureError(f"{where}: field '{key}' must be a {kind.__name__}, got {value!r}.")
+    return value
+
+
+def load_spec(path: Path) -> Spec:
+    """Read and check one spec file; errors name the file and the field."""
+    where = str(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise FixtureError(f"{where}: not valid TOML ({err}).") from None
+    request = _require(raw, "request", dict, where)
+    response = _require(raw, "response", dict, where)
+    meta = raw.get("meta", {})
+    blocks = _require(raw, "content", list, where)
+    for n, block in enumerate(blocks):
+        kind = block.get("type")
+        if kind not in ("text", "tool_use", "thinking"):
+            raise FixtureError(f"{where}: content[{n}].type must be text, tool_use or thinking, got {kind!r}.")
+    timing_fields = {k: float(v) for k, v in raw.get("timing", {}).items()}
+    unknown = set(timing_fields) - set(Timing.__dataclass_fields__)
+    if unknown:
+        raise FixtureError(f"{where}: unknown timing field(s) {sorted(unknown)}; known: {list(Timing.__dataclass_fields__)}.")
+    seed = int(meta.get("seed", int(hashlib.sha256(path.stem.encode()).hexdigest()[:8], 16)))
+    return Spec(
+        name=path.stem,
+        path=path,
+        request=request,
+        blocks=blocks,
+        stop_reason=_require(response, "stop_reason", str, where),
+        stop_sequence=response.get("stop_sequence"),
+        input_tokens=int(response.get("input_tokens", _estimate_input_tokens(request))),
+        timing=Timing(**timing_fields),
+        date=str(_require(meta, "date", str, where)),
+        seed=seed,
+        note=str(meta.get("note", "")),
+        also_blocking=bool(response.get("also_blocking", False)),
+    )
+
+
+def _estimate_input_tokens(request: dict[str, Any]) -> int:
+    text = json.dumps(request.get("messages", [])) + json.dumps(request.get("system", ""))
+    return 8 + len(text) // 4
+
+
+def pseudo_tokens(text: str) -> list[str]:
+    """Split text into pieces that approximate the model's tokens (they join back to ``text``)."""
+    pieces = _TOKEN.findall(text)
+    assert "".join(pieces) == text
+    return pieces
+
+
+def token_count(text: str) -> int:
+    """An estimate of how many output tokens ``text`` is: long words count as several."""
+    return sum(max(1, math.ceil(len(p.strip()) / 7)) for p in pseudo_tokens(text))
+
+
+def fragments(text: str, rng: random.Random) -> list[str]:
+    """Cut text into text_delta-sized fragments, as the API batches tokens."""
+    pieces = pseudo_tokens(text)
+    out: list[str] = []
+    i = 0
+    while i < len(pieces):
+        take = rng.choice(_FRAGMENT_TOKENS)
+        out.append("".join(pieces[i : i + take]))
+        i += take
+    return out
+
+
+def json_fragments(document: str, rng: random.Random) -> list[str]:
+    """Cut a tool-input JSON document into the small pieces input_json_delta carries."""
+    out: list[str] = []
+    i = 0
+    while i < len(document):
+        take = rng.randint(2, 12)
+        out.append(document[i : i + take])
+        i += take
+    return out
+
+
+def _key_value_bursts(tool_input: dict[str, Any]) -> list[str]:
+    """The input JSON cut after each complete key/value: the model emits one pair at a time."""
+    keys = list(tool_input)
+    document = json.dumps(tool_input, ensure_ascii=False)
+    cuts = [len(json.dumps({k: tool_input[k] for k in keys[:n]}, ensure_ascii=False)) - 1 for n in range(1, len(keys))]
+    bounds = [0, *cuts, len(document)]
+    return [document[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
+def _ident(rng: random.Random, prefix: str, length: int) -> str:
+    return prefix + "".join(rng.choice(_ALPHABET) for _ in range(length))
+
+
+class _Writer:
+    """Accumulates (offset, event bytes) with the API's compact JSON and trailing padding."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.events: list[tuple[float, bytes]] = []
+
+    def emit(self, at: float, payload: dict[str, Any]) -> None:
+        name = payload["type"]
+        if name == "ping":
+            data = json.dumps(payload)
+        else:
+            compact = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+            data = compact[:-1] + " " * self.rng.randint(0, 15) + "}"
+        self.events.append((at, frame(name, data)))
+
+    def chunks(self) -> list[Chunk]:
+        merged: list[Chunk] = []
+        for at, data in self.events:
+            if merged and at - merged[-1].at < _COALESCE_WITHIN:
+                merged[-1] = Chunk(merged[-1].at, merged[-1].data + data)
+            else:
+                merged.append(Chunk(round(at, 4), data))
+        return merged
+
+
+def _usage(spec: Spec, output_tokens: int) -> dict[str, Any]:
+    return {
+        "input_tokens": spec.input_tokens,
+        "cache_creation_input_tokens": 0,
+        "cache_read_input_tokens": 0,
+        "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
+        "output_tokens": output_tokens,
+        "service_tier": "standard",
+        "inference_geo": "not_available",
+    }
+
+
+def _final_block(block: dict[str, Any], tool_id: str | None, signature: str | None) -> dict[str, Any]:
+    if block["type"] == "text":
+        return {"type": "text", "text": block["text"]}
+    if block["type"] == "thinking":
+        return {"type": "thinking", "thinking": block["thinking"], "signature": signature}
+    return {"type": "tool_use", "id": tool_id, "name": block["name"], "input": block.get("input", {})}
+
+
+def synthesize(spec: Spec) -> list[Cassette]:
+    """The streaming recording for ``spec`` and, if asked, its non-streaming twin."""
+    rng = random.Random(spec.seed)
+    timing = spec.timing
+    writer = _Writer(rng)
+    message_id = _ident(rng, "msg_01", 22)
+    request_id = _ident(rng, "req_011C", 20)
+    model = str(spec.request.get("model", ""))
+
+    def gap(tokens: int) -> float:
+        return tokens / timing.tokens_per_second * rng.lognormvariate(-timing.jitter**2 / 2, timing.jitter)
+
+    headers_at = timing.headers_after + rng.uniform(0, 0.05)
+    now = headers_at + rng.uniform(0.005, 0.02)
+    message = {
+        "model": model, "id": message_id, "type": "message", "role": "assistant", "content": [],
+        "stop_reason": None, "stop_sequence": None, "usage": _usage(spec, rng.randint(1, 6)),
+    }
+    writer.emit(now, {"type": "message_start", "message": message})
+    now = max(now + 0.01, timing.ttft - rng.uniform(0.01, 0.03))
+    final_content = []
+    output_tokens = 0
+    for index, block in enumerate(spec.blocks):
+        kind = block["type"]
+        tool_id = _ident(rng, "toolu_01", 22) if kind == "tool_use" else None
+        signature = None
+        if kind == "text":
+            start_block: dict[str, Any] = {"type": "text", "text": ""}
+        elif kind == "thinking":
+            start_block = {"type": "thinking", "thinking": "", "signature": ""}
+        else:
+            start_block = {"type": "tool_use", "id": tool_id, "name": block["name"], "input": {}, "caller": {"type": "direct"}}
+        writer.emit(now, {"type": "content_block_start", "index": index, "content_block": start_block})
+        if index == 0:
+            writer.emit(now, {"type": "ping"})
+            now = max(now + 0.005, timing.ttft)
+        if kind in ("text", "thinking"):
+            delta_type, field_name = ("text_delta", "text") if kind == "text" else ("thinking_delta", "thinking")
+            for piece in fragments(block[field_name], rng):
+                tokens = token_count(piece)
+                if output_tokens:  # the first fragment lands at time to first token
+                    now += gap(tokens)
+                writer.emit(now, {"type": "content_block_delta", "index": index, "delta": {"type": delta_type, field_name: piece}})
+                output_tokens += tokens
+            if kind == "thinking":
+                signature = _ident(rng, "Eu", 342)
+                writer.emit(now, {"type": "content_block_delta", "index": index, "delta": {"type": "signature_delta", "signature": signature}})
+        else:
+            writer.emit(now, {"type": "content_block_delta", "index": index, "delta": {"type": "input_json_delta", "partial_json": ""}})
+            for burst in _key_value_bursts(block.get("input", {})):
+                now += timing.tool_pause * rng.uniform(0.6, 1.4)
+                for piece in json_fragments(burst, rng):
+                    writer.emit(now, {"type": "content_block_delta", "index": index, "delta": {"type": "input_json_delta", "partial_json": piece}})
+                    now += rng.uniform(0.004, 0.015)
+                output_tokens += token_count(burst)
+        writer.emit(now, {"type": "content_block_stop", "index": index})
+        now += rng.uniform(0.01, 0.05)
+        final_content.append(_final_block(block, tool_id, signature))
+    usage = {k: v for k, v in _usage(spec, output_tokens).items() if k in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens")}
+    writer.emit(now, {"type": "message_delta", "delta": {"stop_reason": spec.stop_reason, "stop_sequence": spec.stop_sequence}, "usage": usage})
+    writer.emit(now + rng.uniform(0.0005, 0.0015), {"type": "message_stop"})
+
+    provenance = {
+        "source": "synthesized",
+        "generator": GENERATOR,
+        "spec": f"fixtures/specs/{spec.path.name}",
+        "date": spec.date,
+        "sdk": f"anthropic {anthropic.__version__}",
+        "model": model,
+        "note": spec.note or "Synthesized in the API's wire format; not a live capture.",
+    }
+    stream_body = {**spec.request, "stream": True}
+    headers = {"content-type": "text/event-stream; charset=utf-8", "request-id": request_id, "cache-control": "no-cache"}
+    streaming = Cassette(
+        provenance=provenance,
+        exchanges=[Exchange(RecordedRequest("POST", "/v1/messages", stream_body), RecordedResponse(200, headers, round(headers_at, 4), writer.chunks()))],
+    )
+    result = [streaming]
+    if spec.also_blocking:
+        done = streaming.exchanges[0].response.duration
+        body = {**message, "content": final_content, "stop_reason": spec.stop_reason, "stop_sequence": spec.stop_sequence, "usage": _usage(spec, output_tokens)}
+        blocking_body = {k: v for k, v in spec.request.items() if k != "stream"}
+        json_headers = {"content-type": "application/json", "request-id": _ident(rng, "req_011C", 20)}
+        result.append(
+            Cassette(
+                provenance={**provenance, "note": provenance["note"] + " Non-streaming twin of the same answer."},
+                exchanges=[Exchange(
+                    RecordedRequest("POST", "/v1/messages", blocking_body),
+                    RecordedResponse(200, json_headers, round(done, 4), [Chunk(round(done + 0.001, 4), json.dumps(body, ensure_ascii=False).encode("utf-8"))]),
+                )],
+            )
+        )
+    return result
+
+
+def output_names(spec: Spec) -> list[str]:
+    """File names ``synthesize`` writes for a spec, in the order it returns them."""
+    return [f"{spec.name}.json"] + ([f"{spec.name}-blocking.json"] if spec.also_blocking else [])
+
+
+def build_all(specs_dir: Path, out_dir: Path, write: bool = True) -> list[tuple[str, str]]:
+    """Synthesize every spec; ``(file, what happened)`` for each output.
+
+    A fixture that was re-recorded live is kept: a real recording beats a synthesized one.
+    """
+    report = []
+    for spec_path in sorted(specs_dir.glob("*.toml")):
+        spec = load_spec(spec_path)
+        for name, fresh in zip(output_names(spec), synthesize(spec)):
+            target = out_dir / name
+            if target.exists() and cassette_format.load(target).source == "recorded":
+                report.append((name, "kept (recorded live)"))
+                continue
+            text = cassette_format.dumps(fresh)
+            if target.exists() and target.read_text(encoding="utf-8") == text:
+                report.append((name, "unchanged"))
+                continue
+            if write:
+                cassette_format.save(fresh, target)
+            report.append((name, "written" if write else "differs"))
+    return report

@@ -1,0 +1,52 @@
+"""Request matching and the no-match message: pure functions, no network."""
+
+from helpers.cassette import Cassette, Exchange, RecordedRequest, RecordedResponse
+from helpers.matching import IGNORED_FIELDS, closest, explain_no_match, meaningful_body, request_key
+
+BODY = {"model": "m", "max_tokens": 100, "messages": [{"role": "user", "content": "hi"}], "stream": True}
+
+
+def cassette(body: dict, name: str = "x") -> Cassette:
+    from pathlib import Path
+
+    response = RecordedResponse(200, {}, 0.1, [])
+    return Cassette({"source": "synthesized"}, [Exchange(RecordedRequest("POST", "/v1/messages", body), response)], Path(f"{name}.json"))
+
+
+def test_ignored_fields_do_not_change_the_key():
+    other = {**BODY, "model": "another", "temperature": 0.2, "metadata": {"user_id": "u"}}
+    assert request_key("POST", "/v1/messages", BODY) == request_key("POST", "/v1/messages", other)
+    assert set(IGNORED_FIELDS) >= {"model", "temperature", "metadata"}
+
+
+def test_meaningful_fields_change_the_key():
+    for change in ({"max_tokens": 101}, {"system": "be brief"}, {"stream": False}, {"stop_sequences": ["\n"]}):
+        assert request_key("POST", "/v1/messages", BODY) != request_key("POST", "/v1/messages", {**BODY, **change})
+
+
+def test_absent_stream_means_false():
+    without = {k: v for k, v in BODY.items() if k != "stream"}
+    assert meaningful_body(without)["stream"] is False
+    assert request_key("POST", "/v1/messages", without) == request_key("POST", "/v1/messages", {**BODY, "stream": False})
+
+
+def test_key_ignores_key_order_and_trailing_slash():
+    reordered = dict(reversed(list(BODY.items())))
+    assert request_key("post", "/v1/messages/", reordered) == request_key("POST", "/v1/messages", BODY)
+
+
+def test_closest_names_the_differing_field_and_both_values():
+    edited = {**BODY, "messages": [{"role": "user", "content": "hello"}]}
+    near = closest([cassette({**BODY, "max_tokens": 5}, "far"), cassette(BODY, "near")], "POST", "/v1/messages", edited)
+    assert near is not None and near.cassette.name == "near"
+    assert near.fields == ["messages[0].content"]
+    assert (near.recorded, near.sent) == ("hi", "hello")
+    message = explain_no_match(near, ["fixtures"])
+    assert "near.json" in message and "messages[0].content" in message
+    assert "'hi'" in message and "'hello'" in message
+    assert "undo the edit" in message and "ANTHROPIC_API_KEY" in message
+
+
+def test_no_recordings_at_all_says_where_it_looked():
+    message = explain_no_match(None, ["/somewhere/fixtures"])
+    assert "/somewhere/fixtures" in message and "ANTHROPIC_API_KEY" in message

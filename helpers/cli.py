@@ -1,0 +1,99 @@
+"""``python -m helpers``: build, check, import and re-record the course's recorded streams."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from . import cassette as cassette_format
+from . import config
+from .errors import CourseError
+from .fixture_check import check_file, recordings_in
+from .import_sse import import_capture, read_request
+from .rerecord import rerecord
+from .synthesize import build_all
+
+
+def _build(args: argparse.Namespace) -> int:
+    folder = config.fixtures_dir()
+    report = build_all(folder / "specs", folder, write=not args.check)
+    for name, what in report:
+        print(f"{what:>22}  {name}")
+    stale = [name for name, what in report if what == "differs"]
+    if stale:
+        print(f"{len(stale)} fixture(s) differ from a fresh build: run `python -m helpers build`.")
+    return 1 if stale else 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    paths = recordings_in([Path(p) for p in args.paths] or [config.fixtures_dir()])
+    failed = 0
+    for path in paths:
+        report = check_file(path)
+        print(f"{'ok' if report.ok else 'FAIL':<5} {path}  {report.summary}".rstrip())
+        for problem in report.problems:
+            print(f"      - {problem}")
+        failed += not report.ok
+    print(f"{len(paths)} recording(s) checked: {len(paths) - failed} ok, {failed} with problems.")
+    return 1 if failed or not paths else 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    capture, out = Path(args.capture), Path(args.out)
+    if out.exists() and not args.force:
+        raise CourseError(f"{out} exists; choose another --out or pass --force to replace it.")
+    try:
+        raw = capture.read_bytes()
+    except FileNotFoundError:
+        raise CourseError(f"{capture}: no such capture file.") from None
+    request = read_request(Path(args.request)) if args.request else None
+    imported = import_capture(raw, capture.name, request, args.add_final_blank_line)
+    for warning in imported.warnings:
+        print(f"note: {warning}")
+    cassette_format.save(imported.cassette, out)
+    print(f"wrote {out} ({len(imported.cassette.exchanges[0].response.chunks)} chunks, byte for byte)")
+    return 0
+
+
+def _record(args: argparse.Namespace) -> int:
+    results = rerecord(config.fixtures_dir(), args.names)
+    for name, what in results:
+        print(f"{what:>40}  {name}")
+    return 1 if any(what.startswith("failed") for _, what in results) else 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m helpers", description="Build, check, import and re-record the course's recorded streams.")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", help="synthesize fixtures/*.json from fixtures/specs/*.toml")
+    build.add_argument("--check", action="store_true", help="only report fixtures that differ from a fresh build")
+    build.set_defaults(run=_build)
+
+    check = commands.add_parser("check", help="validate recordings: format, event order, SDK parse, no secrets")
+    check.add_argument("paths", nargs="*", help="recording files or folders (default: the fixtures folder)")
+    check.set_defaults(run=_check)
+
+    imp = commands.add_parser("import-sse", help="turn a raw SSE capture into a recording, byte for byte")
+    imp.add_argument("capture", help="the capture: `curl -N` output (with or without -i) or an SDK test file")
+    imp.add_argument("--out", required=True, help="the recording to write, e.g. fixtures/my_capture.json")
+    imp.add_argument("--request", help="JSON file with the request body the capture answered")
+    imp.add_argument("--add-final-blank-line", action="store_true", help="append the blank line a truncated capture lacks")
+    imp.add_argument("--force", action="store_true", help="replace --out if it exists")
+    imp.set_defaults(run=_import)
+
+    record = commands.add_parser("record", help="re-record fixtures live (needs ANTHROPIC_API_KEY)")
+    record.add_argument("names", nargs="*", help="fixture names to re-record (default: all that can be)")
+    record.set_defaults(run=_record)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except CourseError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2

@@ -1,0 +1,158 @@
+"""The order of a Messages stream as a small grammar, and a validator for it.
+
+    stream  := ping* message_start (ping | block)* message_delta+ message_stop   | ... error
+    block   := content_block_start(i) content_block_delta(i)* content_block_stop(i)
+
+Block indices start at 0 and rise by one; blocks never overlap; an ``error`` event may end the
+stream at any point. The SDK relies on all of this without checking it (it appends blocks on
+start and finds them by index), so a broken order corrupts a message silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from .sse import parse
+
+DELTAS_FOR_BLOCK = {
+    "text": {"text_delta", "citations_delta"},
+    "tool_use": {"input_json_delta"},
+    "server_tool_use": {"input_json_delta"},
+    "mcp_tool_use": {"input_json_delta"},
+    "thinking": {"thinking_delta", "signature_delta"},
+}
+
+
+@dataclass
+class Verdict:
+    """What a stream's events amount to: problems (empty when legal) and how it ended."""
+
+    problems: list[str] = field(default_factory=list)
+    ended: str = "truncated"  # "message_stop", "error" or "truncated"
+    stop_reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and self.ended != "truncated"
+
+
+class _Grammar:
+    def __init__(self) -> None:
+        self.verdict = Verdict()
+        self.started = False
+        self.blocks: list[str] = []
+        self.open: int | None = None
+        self.deltas = 0
+        self.done = False
+
+    def _open_block(self) -> str:
+        return "no block is open" if self.open is None else f"the open block is {self.open}"
+
+    def fail(self, n: int, name: str, message: str) -> None:
+        self.verdict.problems.append(f"event {n} ({name}): {message}")
+
+    def feed(self, n: int, name: str | None, data: Any) -> None:
+        kind = data.get("type") if isinstance(data, dict) else None
+        label = name or "<no event line>"
+        if name is None:
+            return self.fail(n, label, "has no `event:` line, so the SDK ignores it")
+        if kind != name:
+            return self.fail(n, label, f"the event name differs from data.type {kind!r}")
+        if self.done:
+            return self.fail(n, label, f"comes after the stream ended with {self.verdict.ended}")
+        if name == "ping":
+            return None
+        if name == "error":
+            self.verdict.ended, self.done = "error", True
+            return None
+        if name == "message_start":
+            return self._message_start(n, data)
+        if not self.started:
+            return self.fail(n, label, "comes before message_start")
+        handler = getattr(self, f"_{name}", None)
+        if handler is not None:
+            handler(n, data)
+        return None
+
+    def _message_start(self, n: int, data: dict[str, Any]) -> None:
+        if self.started:
+            return self.fail(n, "message_start", "a second message_start")
+        self.started = True
+        message = data.get("message", {})
+        if message.get("content") != []:
+            self.fail(n, "message_start", "message.content must start empty")
+        if not isinstance(message.get("usage"), dict):
+            self.fail(n, "message_start", "message.usage is missing (the SDK's stream helper needs it)")
+
+    def _content_block_start(self, n: int, data: dict[str, Any]) -> None:
+        if self.open is not None:
+            self.fail(n, "content_block_start", f"block {self.open} is still open")
+        if self.deltas:
+            self.fail(n, "content_block_start", "comes after message_delta")
+        index = data.get("index")
+        if index != len(self.blocks):
+            self.fail(n, "content_block_start", f"index {index}, expected {len(self.blocks)} (indices rise by one from 0)")
+        self.blocks.append(str(data.get("content_block", {}).get("type")))
+        self.open = index
+
+    def _content_block_delta(self, n: int, data: dict[str, Any]) -> None:
+        index = data.get("index")
+        if index != self.open:
+            return self.fail(n, "content_block_delta", f"index {index}, but {self._open_block()}")
+        delta_type = data.get("delta", {}).get("type")
+        kind = self.blocks[-1]  # the open block is always the latest started
+        allowed = DELTAS_FOR_BLOCK.get(kind)
+        if allowed is not None and delta_type not in allowed:
+            self.fail(n, "content_block_delta", f"{delta_type} in a {kind} block")
+        return None
+
+    def _content_block_stop(self, n: int, data: dict[str, Any]) -> None:
+        if data.get("index") != self.open:
+            return self.fail(n, "content_block_stop", f"index {data.get('index')}, but {self._open_block()}")
+        self.open = None
+        return None
+
+    def _message_delta(self, n: int, data: dict[str, Any]) -> None:
+        if self.open is not None:
+            self.fail(n, "message_delta", f"block {self.open} was never stopped")
+        if not isinstance(data.get("usage"), dict) or "output_tokens" not in data["usage"]:
+            self.fail(n, "message_delta", "usage.output_tokens is missing")
+        self.deltas += 1
+        self.verdict.stop_reason = data.get("delta", {}).get("stop_reason")
+
+    def _message_stop(self, n: int, data: dict[str, Any]) -> None:
+        if not self.deltas:
+            self.fail(n, "message_stop", "no message_delta came before it (no stop_reason, no final usage)")
+        self.verdict.ended, self.done = "message_stop", True
+
+
+def validate(events: Iterable[tuple[str | None, Any]]) -> Verdict:
+    """Check ``(event name, decoded data)`` pairs against the grammar."""
+    grammar = _Grammar()
+    for n, (name, data) in enumerate(events):
+        grammar.feed(n, name, data)
+    verdict = grammar.verdict
+    if not grammar.started:
+        verdict.problems.append("there is no message_start: the SDK's get_final_message() fails")
+    elif verdict.ended == "truncated":
+        verdict.problems.append("the stream ends before message_stop: the SDK raises nothing and returns a partial message")
+    return verdict
+
+
+def validate_body(body: bytes) -> Verdict:
+    """Check raw SSE bytes: framing (JSON data, a blank line after the last event) and order."""
+    parsed = parse(body)
+    pairs: list[tuple[str | None, Any]] = []
+    bad_json: list[str] = []
+    for n, event in enumerate(parsed.events):
+        try:
+            pairs.append((event.event, event.json()))
+        except ValueError:
+            bad_json.append(f"event {n} ({event.event}): data is not valid JSON, the SDK raises JSONDecodeError")
+            pairs.append((event.event, None))
+    verdict = validate(pairs)
+    verdict.problems[:0] = bad_json
+    if parsed.undispatched:
+        verdict.problems.append("the body ends without a blank line after its last event: the SDK silently drops that event")
+    return verdict

@@ -1,0 +1,114 @@
+"""``python -m helpers check``: is a recording well-formed, legal, parseable by the SDK, and clean?"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anthropic
+
+from . import cassette as cassette_format
+from .cassette import Cassette, Exchange
+from .client import make_client
+from .errors import FixtureError
+from .event_order import validate_body
+from .scrub import UNREPLAYABLE_HEADERS, find_secrets, is_secret_header
+
+RETRYABLE = {408, 409, 429}
+PROVENANCE_FIELDS = ("source", "date", "sdk", "model")
+
+
+@dataclass
+class Report:
+    path: Path
+    problems: list[str] = field(default_factory=list)
+    summary: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _sdk_would_retry(status: int) -> bool:
+    return status in RETRYABLE or status >= 500
+
+
+def _exchange_problems(n: int, exchange: Exchange, last: bool) -> list[str]:
+    where = f"exchanges[{n}]"
+    response = exchange.response
+    problems = [f"{where}: header {name!r} must not be stored" for name in response.headers if is_secret_header(name)]
+    problems += [f"{where}: header {name!r} breaks replay (httpx2 would re-decode the body)" for name in response.headers if name in UNREPLAYABLE_HEADERS]
+    offsets = [response.headers_at] + [chunk.at for chunk in response.chunks]
+    if any(b < a for a, b in zip(offsets, offsets[1:])):
+        problems.append(f"{where}: chunk offsets go backwards in time")
+    if not last and not _sdk_would_retry(response.status):
+        problems.append(f"{where}: status {response.status} is not retried by the SDK, so later attempts are never reached")
+    if response.status != 200:
+        try:
+            error = json.loads(response.body)
+            assert error["type"] == "error" and "type" in error["error"]
+        except (ValueError, KeyError, TypeError, AssertionError):
+            problems.append(f"{where}: an HTTP {response.status} body must be a JSON error object")
+    elif exchange.request.is_stream:
+        problems += [f"{where}: {p}" for p in validate_body(response.body).problems]
+    else:
+        try:
+            assert json.loads(response.body)["type"] == "message"
+        except (ValueError, KeyError, TypeError, AssertionError):
+            problems.append(f"{where}: a non-streaming 200 must serve a JSON message (the SDK would return a str)")
+    return problems
+
+
+def _replay_with_sdk(cassette: Cassette) -> tuple[str, list[str]]:
+    """Run the recorded request through the real SDK; returns (summary, problems)."""
+    assert cassette.path is not None
+    body: dict[str, Any] = dict(cassette.request.body)
+    stream = body.pop("stream", False)
+    client = make_client("replay", speed=0, cassette=cassette.path, max_retries=len(cassette.exchanges) - 1)
+    last = cassette.exchanges[-1].response
+    try:
+        if stream:
+            with client.messages.stream(**body) as live:
+                message = live.get_final_message()
+        else:
+            message = client.messages.create(**body)
+    except anthropic.APIStatusError as err:
+        if last.status != 200 or b"event: error" in last.body:
+            return f"SDK raises {type(err).__name__} ({err.status_code}), as recorded", []
+        return "", [f"the SDK raised {type(err).__name__}: {err}"]
+    except Exception as err:  # any other failure is exactly what check exists to report
+        return "", [f"the SDK could not parse it: {type(err).__name__}: {err}"]
+    if last.status != 200:
+        return "", [f"the SDK returned a message although the last attempt is HTTP {last.status}"]
+    blocks = ",".join(block.type for block in message.content)
+    return f"SDK final message: [{blocks}] stop_reason={message.stop_reason} output_tokens={message.usage.output_tokens}", []
+
+
+def check_file(path: Path) -> Report:
+    """Every check on one recording; problems are sentences a fixture author can act on."""
+    report = Report(path)
+    try:
+        cassette = cassette_format.load(path)
+    except FixtureError as err:
+        report.problems.append(str(err))
+        return report
+    missing = [name for name in PROVENANCE_FIELDS if not cassette.provenance.get(name)]
+    if missing:
+        report.problems.append(f"provenance lacks {', '.join(missing)}")
+    for n, exchange in enumerate(cassette.exchanges):
+        report.problems += _exchange_problems(n, exchange, last=n == len(cassette.exchanges) - 1)
+    report.problems += [f"looks like a secret: {s[:12]}…" for s in find_secrets(path.read_text(encoding="utf-8"))]
+    summary, sdk_problems = _replay_with_sdk(cassette)
+    report.summary = summary
+    report.problems += sdk_problems
+    return report
+
+
+def recordings_in(paths: list[Path]) -> list[Path]:
+    """Files named, and the ``*.json`` recordings inside folders named."""
+    found: list[Path] = []
+    for path in paths:
+        found += sorted(path.glob("*.json")) if path.is_dir() else [path]
+    return found

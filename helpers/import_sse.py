@@ -1,0 +1,140 @@
+"""``python -m helpers import-sse``: a raw SSE capture becomes a recording, byte for byte.
+
+Accepts a body as saved by ``curl -N`` (with ``-i``, the status line and headers too) or an
+SDK test file. The bytes are kept exactly, one chunk per event; a capture has no timing, so
+arrival offsets are synthesized from the same model the generator uses, and the provenance
+says so. Nothing is "fixed" silently: a capture whose last event has no blank line after it
+is kept that way (the SDK will drop that event) unless you ask for the blank line.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anthropic
+
+from .cassette import Cassette, Chunk, Exchange, RecordedRequest, RecordedResponse
+from .errors import FixtureError
+from .scrub import find_secrets, scrub_headers
+from .sse import parse
+from .synthesize import Timing, token_count
+
+DEFAULT_HEADERS = {"content-type": "text/event-stream; charset=utf-8", "request-id": "req_imported_capture"}
+
+
+@dataclass
+class Imported:
+    cassette: Cassette
+    warnings: list[str]
+
+
+def split_http(raw: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers and body of ``curl -i`` output; a bare body gets status 200 and SSE headers."""
+    if not raw.startswith(b"HTTP/"):
+        return 200, dict(DEFAULT_HEADERS), raw
+    for separator in (b"\r\n\r\n", b"\n\n"):
+        head, found, body = raw.partition(separator)
+        if found:
+            break
+    else:
+        raise FixtureError("The capture starts with an HTTP status line but has no blank line before the body.")
+    lines = head.decode("latin-1").splitlines()
+    status = int(lines[0].split()[1])
+    headers = [tuple(part.strip() for part in line.split(":", 1)) for line in lines[1:] if ":" in line]
+    kept, _ = scrub_headers(headers)
+    return status, kept, body
+
+
+def _payload_tokens(data: Any) -> int:
+    delta = data.get("delta", {}) if isinstance(data, dict) else {}
+    text = delta.get("text") or delta.get("thinking") or delta.get("partial_json") or ""
+    return token_count(text) if text else 0
+
+
+def synthesized_offsets(body: bytes, timing: Timing, seed: int) -> list[tuple[int, float]]:
+    """``(byte end, seconds)`` per event: first bytes after ``timing.ttft``, then a token-rate pace."""
+    rng = random.Random(seed)
+    now = timing.headers_after
+    out = []
+    for event in parse(body).events:
+        try:
+            tokens = _payload_tokens(event.json())
+        except ValueError:
+            tokens = 0
+        if event.event == "content_block_delta" and now < timing.ttft:
+            now = timing.ttft
+        now += max(0.002, tokens / timing.tokens_per_second * rng.lognormvariate(0, timing.jitter))
+        out.append((event.end, round(now, 4)))
+    return out
+
+
+def chunk_by_event(body: bytes, offsets: list[tuple[int, float]]) -> list[Chunk]:
+    """The body cut after each event; trailing bytes (an undispatched event) ride in a last chunk."""
+    chunks, start, last = [], 0, 0.0
+    for end, at in offsets:
+        chunks.append(Chunk(at, body[start:end]))
+        start, last = end, at
+    if start < len(body):
+        chunks.append(Chunk(round(last + 0.002, 4), body[start:]))
+    return chunks
+
+
+def import_capture(raw: bytes, capture_name: str, request: dict[str, Any] | None, add_final_blank_line: bool) -> Imported:
+    """Turn capture bytes into a recording; warnings tell what the SDK will do with quirks."""
+    secrets = find_secrets(raw.decode("utf-8", errors="replace"))
+    if secrets:
+        raise FixtureError(f"{capture_name} contains what looks like a credential ({secrets[0][:12]}…). Remove it from the capture first.")
+    status, headers, body = split_http(raw)
+    warnings = []
+    parsed = parse(body)
+    if parsed.undispatched:
+        if add_final_blank_line:
+            body = body.rstrip(b"\r\n") + b"\n\n"
+            warnings.append("Appended the blank line after the last event, as you asked.")
+        else:
+            warnings.append(
+                "The capture ends without a blank line after its last event, so the SDK will silently drop that "
+                "event and `check` will report it. Kept byte for byte; pass --add-final-blank-line to append one."
+            )
+    events = parse(body).events
+    try:
+        start = next(e.json() for e in events if e.event == "message_start")
+        model = start["message"]["model"]
+    except (StopIteration, ValueError, KeyError, TypeError):
+        model = "unknown"
+        warnings.append("The capture has no readable message_start; the SDK's stream helper will not produce a message.")
+    seed = int(hashlib.sha256(body).hexdigest()[:8], 16)
+    chunks = chunk_by_event(body, synthesized_offsets(body, Timing(), seed))
+    if request is None:
+        request = {"model": model, "max_tokens": 1024, "messages": [], "stream": True}
+        warnings.append("No --request given: the recording is served with make_client(cassette=...) whatever the request.")
+    provenance = {
+        "source": "imported",
+        "capture": capture_name,
+        "date": datetime.date.today().isoformat(),
+        "sdk": f"anthropic {anthropic.__version__}",
+        "model": model,
+        "timing": "synthesized: the capture has no per-event timing",
+    }
+    exchange = Exchange(RecordedRequest("POST", "/v1/messages", request), RecordedResponse(status, headers, Timing().headers_after, chunks))
+    return Imported(Cassette(provenance, [exchange]), warnings)
+
+
+def read_request(path: Path) -> dict[str, Any]:
+    """The JSON body given with --request, with a clear error when it is not one."""
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FixtureError(f"--request {path}: no such file.") from None
+    except ValueError as err:
+        raise FixtureError(f"--request {path}: not valid JSON ({err}).") from None
+    if not isinstance(body, dict) or "messages" not in body:
+        raise FixtureError(f"--request {path}: expected a Messages request body (a JSON object with \"messages\").")
+    body.setdefault("stream", True)
+    return body

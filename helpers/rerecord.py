@@ -1,0 +1,48 @@
+"""Re-record the course's fixtures live: every request a recording answers, sent again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import cassette as cassette_format
+from . import config
+from .client import make_client
+
+
+def why_not_rerecordable(cassette: cassette_format.Cassette) -> str | None:
+    """A reason this recording cannot be provoked live, or None if it can."""
+    if len(cassette.exchanges) > 1 or cassette.exchanges[-1].response.status != 200:
+        return "kept: a failure story, the live API will not fail on demand"
+    if not cassette.request.body.get("messages"):
+        return "kept: an imported capture with no request"
+    return None
+
+
+def rerecord(folder: Path, names: list[str]) -> list[tuple[str, str]]:
+    """Send each recording's request through a record-mode client; ``(name, outcome)`` each.
+
+    Record mode writes over the file whose request matches, so names stay and notebooks need
+    no change. The course model (``COURSE_MODEL``) is asked, whatever model was recorded.
+    """
+    client = make_client("record")
+    results = []
+    for path in sorted(folder.glob("*.json")):
+        if names and path.stem not in names:
+            continue
+        cassette = cassette_format.load(path)
+        reason = why_not_rerecordable(cassette)
+        if reason:
+            results.append((path.stem, reason))
+            continue
+        body = {**cassette.request.body, "model": config.course_model()}
+        try:
+            if body.pop("stream", False):
+                with client.messages.stream(**body) as stream:
+                    stream.until_done()
+            else:
+                client.messages.create(**body)
+        except Exception as err:  # report and go on: one failure must not stop the others
+            results.append((path.stem, f"failed: {type(err).__name__}: {err}"))
+            continue
+        results.append((path.stem, "re-recorded live"))
+    return results

@@ -1,0 +1,154 @@
+"""``python -m helpers``: build determinism, check, import-sse; each exit code and message."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import cassette as cassette_format
+from helpers.cli import main
+from helpers.synthesize import build_all
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+
+
+def test_committed_synthesized_fixtures_equal_a_fresh_build():
+    report = build_all(FIXTURES / "specs", FIXTURES, write=False)
+    assert report, "no specs found"
+    assert all(what in ("unchanged", "kept (recorded live)") for _, what in report), report
+
+
+def test_every_spec_output_exists_and_every_fixture_has_a_source():
+    built = {name for name, _ in build_all(FIXTURES / "specs", FIXTURES, write=False)}
+    for path in FIXTURES.glob("*.json"):
+        source = cassette_format.load(path).source
+        assert path.name in built or source in ("recorded", "imported"), f"{path.name}: synthesized but no spec makes it"
+
+
+def test_build_is_deterministic_and_reports_a_stale_fixture(tmp_path, capsys, monkeypatch):
+    shutil.copytree(FIXTURES / "specs", tmp_path / "specs")
+    monkeypatch.setenv("COURSE_FIXTURES", str(tmp_path))
+    assert main(["build"]) == 0
+    first = {p.name: p.read_bytes() for p in tmp_path.glob("*.json")}
+    assert main(["build"]) == 0
+    assert first == {p.name: p.read_bytes() for p in tmp_path.glob("*.json")}
+    victim = tmp_path / "short_summary.json"
+    victim.write_text(victim.read_text().replace("Streaming", "Spreading", 1))
+    capsys.readouterr()
+    assert main(["build", "--check"]) == 1
+    assert "short_summary.json" in capsys.readouterr().out
+
+
+def test_check_passes_the_shipped_fixtures(capsys):
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert "0 with problems" in out and "stop_reason=end_turn" in out
+
+
+def _broken_copy(tmp_path: Path, edit) -> Path:
+    path = tmp_path / "broken.json"
+    data = json.loads((FIXTURES / "short_summary.json").read_text())
+    edit(data)
+    path.write_text(json.dumps(data))
+    return path
+
+
+def _swap_times(chunks: list, a: int, b: int) -> None:
+    chunks[a][0], chunks[b][0] = chunks[b][0], chunks[a][0]
+
+
+@pytest.mark.parametrize(
+    "edit, expected",
+    [
+        (lambda d: _swap_times(d["exchanges"][0]["response"]["chunks"], 3, 4), "chunk offsets go backwards"),
+        (lambda d: d["exchanges"][0]["response"]["chunks"].pop(), "ends before message_stop"),
+        (lambda d: d["exchanges"][0]["response"]["headers"].update({"set-cookie": "a=b"}), "'set-cookie' must not be stored"),
+        (lambda d: d["exchanges"][0]["response"]["headers"].update({"content-encoding": "gzip"}), "breaks replay"),
+        (lambda d: d["provenance"].pop("date"), "provenance lacks date"),
+        (lambda d: d["exchanges"][0]["request"]["body"].update({"system": "sk-ant-api03-abcdefghijklmnop"}), "looks like a secret"),
+    ],
+)
+def test_check_names_what_is_wrong(tmp_path, capsys, edit, expected):
+    path = _broken_copy(tmp_path, edit)
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL" in out and expected in out
+
+
+def test_check_reports_an_unreadable_file(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    assert main(["check", str(bad)]) == 1
+    assert "not valid JSON" in capsys.readouterr().out
+
+
+CAPTURE = (
+    b'event: message_start\ndata: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant",'
+    b'"model":"claude-x","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":1}}   }\n\n'
+    b'event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}\n\n'
+    b'event: ping\ndata: {"type": "ping"}\n\n'
+    b'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Ol\xc3\xa1"}}\n\n'
+    b'event: content_block_stop\ndata: {"type":"content_block_stop","index":0}\n\n'
+    b'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":2}}\n\n'
+    b'event: message_stop\ndata: {"type":"message_stop"}\n\n'
+)
+
+
+def test_import_keeps_the_capture_byte_for_byte_and_checks_clean(tmp_path, capsys):
+    capture, out = tmp_path / "c.sse", tmp_path / "c.json"
+    capture.write_bytes(CAPTURE)
+    assert main(["import-sse", str(capture), "--out", str(out)]) == 0
+    imported = cassette_format.load(out)
+    assert imported.exchanges[0].response.body == CAPTURE
+    assert imported.source == "imported" and "synthesized" in imported.provenance["timing"]
+    offsets = [c.at for c in imported.exchanges[0].response.chunks]
+    assert offsets == sorted(offsets) and len(offsets) == 7
+    assert main(["check", str(out)]) == 0
+
+
+def test_import_of_curl_i_output_drops_secret_headers_and_uses_the_request(tmp_path):
+    capture, request, out = tmp_path / "c.txt", tmp_path / "req.json", tmp_path / "c.json"
+    head = b"HTTP/2 200\r\ncontent-type: text/event-stream\r\nrequest-id: req_9\r\nset-cookie: s=1\r\nanthropic-organization-id: org-1\r\n\r\n"
+    capture.write_bytes(head + CAPTURE)
+    request.write_text(json.dumps({"model": "m", "max_tokens": 9, "messages": [{"role": "user", "content": "hi"}]}))
+    assert main(["import-sse", str(capture), "--out", str(out), "--request", str(request)]) == 0
+    response = cassette_format.load(out).exchanges[0].response
+    assert response.body == CAPTURE
+    assert response.headers == {"content-type": "text/event-stream", "request-id": "req_9"}
+    assert cassette_format.load(out).request.body["stream"] is True
+
+
+def test_import_says_so_when_the_last_event_would_be_dropped(tmp_path, capsys):
+    capture, out = tmp_path / "c.sse", tmp_path / "c.json"
+    capture.write_bytes(CAPTURE[:-1])
+    assert main(["import-sse", str(capture), "--out", str(out)]) == 0
+    assert "without a blank line" in capsys.readouterr().out
+    assert cassette_format.load(out).exchanges[0].response.body == CAPTURE[:-1]
+    assert main(["import-sse", str(capture), "--out", str(out), "--force", "--add-final-blank-line"]) == 0
+    assert cassette_format.load(out).exchanges[0].response.body == CAPTURE
+
+
+def test_import_refuses_to_overwrite_or_to_store_a_key(tmp_path, capsys):
+    capture, out = tmp_path / "c.sse", tmp_path / "c.json"
+    capture.write_bytes(CAPTURE)
+    out.write_text("keep me")
+    assert main(["import-sse", str(capture), "--out", str(out)]) == 2
+    assert "--force" in capsys.readouterr().err and out.read_text() == "keep me"
+    capture.write_bytes(CAPTURE.replace(b"Ol\xc3\xa1", b"sk-ant-api03-secretsecret"))
+    assert main(["import-sse", str(capture), "--out", str(tmp_path / "new.json")]) == 2
+    assert "credential" in capsys.readouterr().err and not (tmp_path / "new.json").exists()
+
+
+def test_import_of_a_missing_capture_is_a_clear_error(tmp_path, capsys):
+    assert main(["import-sse", str(tmp_path / "nope.sse"), "--out", str(tmp_path / "x.json")]) == 2
+    assert "no such capture file" in capsys.readouterr().err
+
+
+def test_module_entry_point_prints_help():
+    result = subprocess.run([sys.executable, "-m", "helpers", "--help"], capture_output=True, text=True, check=True)
+    for command in ("build", "check", "import-sse", "record"):
+        assert command in result.stdout

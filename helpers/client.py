@@ -81,7 +81,7 @@ def _build(
         http_client: Any = httpx2.AsyncClient(transport=transport) if is_async else httpx2.Client(transport=transport)
     else:
         recorder = Recorder(folder) if chosen == "record" else None
-        backup = ReplayTransport(library, pace, stopwatch) if library is not None else None
+        backup = ReplayTransport(library, pace, stopwatch, final_only=True) if library is not None else None
         transport = LiveTransport(stopwatch, recorder=recorder, fallback=backup, max_retries=max_retries)
         http_client = (
             anthropic.DefaultAsyncHttpxClient(transport=transport)

@@ -1,10 +1,131 @@
-"""Placeholder: being written (LiveTransport)."""
+"""Live mode: the real network under the SDK, teed into a Recorder when recording, and answered
+from the recordings when a call fails before its answer starts."""
 
 from __future__ import annotations
 
+import sys
+import time
+
 import httpx2
+
+from .errors import NoRecordingError
+from .matching import attempt_of
+from .record import Recorder, request_json
+from .replay import ReplayTransport
+from .stopwatch import Stopwatch
+
+RETRYABLE_STATUSES = frozenset({408, 409, 429})
+AUTH_STATUSES = frozenset({401, 403})
+
+
+def should_fall_back(status: int | None, attempt: int, max_retries: int) -> bool:
+    """Whether a failed live attempt is answered from the recording instead.
+
+    A rejected key will not work on a retry, so 401/403 fall back at once. A transient failure
+    (``status`` None: no response at all; or 408, 409, 429, 5xx) falls back only on the last
+    attempt, after the SDK's own retries have had their chance. Other statuses are the
+    student's to see.
+    """
+    if status in AUTH_STATUSES:
+        return True
+    transient = status is None or status in RETRYABLE_STATUSES or status >= 500
+    return transient and attempt >= max_retries
+
+
+def _failure(status: int | None, error: Exception | None) -> str:
+    return f"HTTP {status}" if status is not None else f"{type(error).__name__}: {error}"
 
 
 class LiveTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
-    def __init__(self, stopwatch, *, recorder=None, fallback=None, max_retries=2) -> None:  # type: ignore[no-untyped-def]
-        raise NotImplementedError("live mode is being written")
+    """Sends each request to the real API (sync and async clients).
+
+    With a ``recorder``, every response is teed into it. With a ``fallback``, a call that fails
+    before its answer starts is served from the recording, as ``should_fall_back`` decides;
+    without a matching recording the student sees the live failure itself.
+    """
+
+    def __init__(
+        self,
+        stopwatch: Stopwatch,
+        recorder: Recorder | None = None,
+        fallback: ReplayTransport | None = None,
+        max_retries: int = 2,
+        *,
+        inner_sync: httpx2.BaseTransport | None = None,
+        inner_async: httpx2.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.stopwatch = stopwatch
+        self.recorder = recorder
+        self.fallback = fallback
+        self.max_retries = max_retries
+        self._sync = inner_sync or httpx2.HTTPTransport()
+        self._async = inner_async or httpx2.AsyncHTTPTransport()
+
+    def _begin(self, request: httpx2.Request) -> float:
+        self.stopwatch.start()
+        if self.recorder is not None:
+            # Uncompressed, so the stored bytes are exactly the bytes the SDK decoded.
+            request.headers["accept-encoding"] = "identity"
+        return time.perf_counter()
+
+    def _backup_for(
+        self, request: httpx2.Request, status: int | None, error: Exception | None = None
+    ) -> ReplayTransport | None:
+        """The replay to answer this failed attempt with (announced on stderr), or None."""
+        if self.fallback is None or not should_fall_back(status, attempt_of(request), self.max_retries):
+            return None
+        body = request_json(request)
+        if body is None:
+            return None
+        try:
+            recording = self.fallback.library.find(request.method, request.url.path, body)
+        except NoRecordingError:
+            return None
+        where = recording.path.parent.name + "/" + recording.path.name if recording.path else recording.name
+        print(
+            f"Live call failed before its first byte ({_failure(status, error)}); "
+            f"replaying the recording {where} instead.",
+            file=sys.stderr,
+        )
+        return self.fallback
+
+    def _finish(self, request: httpx2.Request, response: httpx2.Response, sent_at: float) -> httpx2.Response:
+        if self.recorder is None:
+            return response
+        return self.recorder.wrap(request, response, attempt_of(request), sent_at)
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        sent_at = self._begin(request)
+        try:
+            response = self._sync.handle_request(request)
+        except httpx2.TransportError as error:
+            backup = self._backup_for(request, None, error)
+            if backup is None:
+                raise
+            return backup.handle_request(request)
+        backup = self._backup_for(request, response.status_code)
+        if backup is None:
+            return self._finish(request, response, sent_at)
+        response.close()
+        return backup.handle_request(request)
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        sent_at = self._begin(request)
+        try:
+            response = await self._async.handle_async_request(request)
+        except httpx2.TransportError as error:
+            backup = self._backup_for(request, None, error)
+            if backup is None:
+                raise
+            return await backup.handle_async_request(request)
+        backup = self._backup_for(request, response.status_code)
+        if backup is None:
+            return self._finish(request, response, sent_at)
+        await response.aclose()
+        return await backup.handle_async_request(request)
+
+    def close(self) -> None:
+        self._sync.close()
+
+    async def aclose(self) -> None:
+        await self._async.aclose()

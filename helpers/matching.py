@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
+import httpx2
+
 from .cassette import Cassette
 
 IGNORED_FIELDS: dict[str, str] = {
@@ -35,6 +37,11 @@ def request_key(method: str, path: str, body: dict[str, Any]) -> str:
     """A canonical string: equal keys mean the same recorded answer applies."""
     canonical = json.dumps(meaningful_body(body), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return f"{method.upper()} {path.rstrip('/')} {canonical}"
+
+
+def attempt_of(request: httpx2.Request) -> int:
+    """Which try of the SDK's retry loop a request is (0 first), from the header it sends on each."""
+    return int(request.headers.get("x-stainless-retry-count", "0") or 0)
 
 
 def _differences(recorded: Any, sent: Any, where: str) -> list[str]:

@@ -1,8 +1,211 @@
-"""Placeholder: being written (Recorder)."""
+"""Record mode: live exchanges written as cassettes, timed as they arrived, with no secrets."""
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import json
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable, Iterator
+
+import anthropic
+import httpx2
+
+from . import cassette as cassette_format
+from .cassette import Cassette, Chunk, Exchange, RecordedRequest, RecordedResponse
+from .matching import request_key
+from .recordings import RecordingLibrary
+from .scrub import redact_chunks, redact_json, scrub_headers
+
+
+class RecordingBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
+    """A response body passed on unchanged while each chunk's arrival time is noted.
+
+    When the body has been read to its end, ``on_complete`` gets the chunks. Closing it early
+    reads the rest first, so the recording is whole. A body that fails midway is never reported.
+    """
+
+    def __init__(
+        self,
+        inner: httpx2.SyncByteStream | httpx2.AsyncByteStream,
+        sent_at: float,
+        on_complete: Callable[[list[Chunk]], None],
+    ) -> None:
+        self._inner = inner
+        self._sent_at = sent_at
+        self._on_complete = on_complete
+        self._chunks: list[Chunk] = []
+        self._sync: Iterator[bytes] | None = None
+        self._async: AsyncIterator[bytes] | None = None
+
+    def _note(self, data: bytes) -> None:
+        self._chunks.append(Chunk(time.perf_counter() - self._sent_at, data))
+
+    # One source iterator per body, shared by the reader and the drain on close. Reading it with
+    # a plain ``for`` (not ``yield from``) means a reader that stops early leaves it open to drain.
+    def _timed(self) -> Iterator[bytes]:
+        for data in self._inner:  # type: ignore[union-attr]
+            self._note(data)
+            yield data
+        self._on_complete(self._chunks)
+
+    async def _atimed(self) -> AsyncIterator[bytes]:
+        async for data in self._inner:  # type: ignore[union-attr]
+            self._note(data)
+            yield data
+        self._on_complete(self._chunks)
+
+    def _source(self) -> Iterator[bytes]:
+        if self._sync is None:
+            self._sync = self._timed()
+        return self._sync
+
+    def _asource(self) -> AsyncIterator[bytes]:
+        if self._async is None:
+            self._async = self._atimed()
+        return self._async
+
+    def __iter__(self) -> Iterator[bytes]:
+        for data in self._source():
+            yield data
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for data in self._asource():
+            yield data
+
+    def close(self) -> None:
+        for _ in self._source():
+            pass
+        self._inner.close()  # type: ignore[union-attr]
+
+    async def aclose(self) -> None:
+        async for _ in self._asource():
+            pass
+        await self._inner.aclose()  # type: ignore[union-attr]
+
+
+def request_json(request: httpx2.Request) -> dict[str, Any] | None:
+    """The request's JSON object body (``{}`` when empty), or None for a body a recording cannot
+    hold: not JSON (a file upload), or streamed and no longer readable."""
+    try:
+        body = json.loads(request.content or b"{}")
+    except (ValueError, httpx2.RequestNotRead):
+        return None
+    return body if isinstance(body, dict) else None
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """An attempt whose headers have arrived, already redacted, waiting for its body."""
+
+    request: RecordedRequest
+    status: int
+    headers: dict[str, str]
+    headers_at: float
+    secrets: list[str]
+
+    def exchange(self, chunks: list[Chunk]) -> Exchange:
+        response = RecordedResponse(self.status, self.headers, self.headers_at, redact_chunks(chunks, self.secrets))
+        return Exchange(self.request, response)
+
+
+def _key(request: RecordedRequest) -> str:
+    return request_key(request.method, request.path, request.body)
+
+
+def _provenance(request: RecordedRequest) -> dict[str, Any]:
+    return {
+        "source": "recorded",
+        "date": datetime.date.today().isoformat(),
+        "sdk": f"anthropic {anthropic.__version__}",
+        "model": request.body.get("model"),
+        "recorded_with": "helpers record mode",
+    }
+
+
+def _continues(cassette: Cassette, attempt: int) -> bool:
+    """Whether ``attempt`` is the SDK's next retry of the attempts this cassette holds."""
+    return len(cassette.exchanges) == attempt and not 200 <= cassette.exchanges[-1].response.status < 300
+
 
 class Recorder:
-    def __init__(self, folder) -> None:  # type: ignore[no-untyped-def]
-        raise NotImplementedError("record mode is being written")
+    """Writes each live exchange into ``folder`` as a cassette, one file per request.
+
+    The request is kept as method, path and JSON body (no headers); the response as status,
+    replayable headers and the chunks as they arrived, timed from the moment it was sent. The
+    API key and every secret header value are redacted from all of it.
+
+    An attempt is written only when its response body is complete. If the reader closes a
+    stream early (``break`` out of the loop), the rest of the body is read first, so closing
+    waits until the server has finished and the fixture is always whole.
+
+    The SDK's retries of one request go into one cassette in order (a 529 then a 200 is two
+    exchanges), saved after each attempt. Re-recording a request overwrites the fixture that
+    already answers it, under its name; a new request gets ``recorded-<hash>.json``.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self._open: dict[str, tuple[Cassette, Path]] = {}
+        self._lock = threading.Lock()
+
+    def wrap(self, request: httpx2.Request, response: httpx2.Response, attempt: int, sent_at: float) -> httpx2.Response:
+        """The same response, its body teed into this recorder; call it as its headers arrive.
+
+        ``attempt`` is the SDK's try number (0 first); ``sent_at`` is the ``time.perf_counter()``
+        value when the request was sent.
+        """
+        body = request_json(request)
+        if body is None:
+            print(
+                f"Not recorded: {request.method} {request.url.path} sends a body that is not a JSON object, "
+                "which a recording cannot store.",
+                file=sys.stderr,
+            )
+            return response
+        _, secrets = scrub_headers(request.headers)
+        headers, response_secrets = scrub_headers(response.headers)
+        secrets += response_secrets
+        pending = _Pending(
+            request=RecordedRequest(request.method, request.url.path, redact_json(body, secrets)),
+            status=response.status_code,
+            headers=redact_json(headers, secrets),
+            headers_at=time.perf_counter() - sent_at,
+            secrets=secrets,
+        )
+        stream = RecordingBody(response.stream, sent_at, lambda chunks: self.add(pending.exchange(chunks), attempt))
+        return httpx2.Response(
+            response.status_code,
+            headers=response.headers,
+            stream=stream,
+            request=request,
+            extensions=response.extensions,
+        )
+
+    def add(self, exchange: Exchange, attempt: int) -> Path:
+        """File a finished attempt and save its cassette.
+
+        Attempt N extends the cassette holding the N failed attempts before it (the SDK retrying);
+        anything else (attempt 0, a retry after an attempt that got no response) starts anew.
+        """
+        key = _key(exchange.request)
+        with self._lock:
+            opened = self._open.get(key)
+            if opened is None or not _continues(opened[0], attempt):
+                opened = Cassette(provenance=_provenance(exchange.request), exchanges=[]), self._path_for(key)
+                self._open[key] = opened
+            cassette, path = opened
+            cassette.exchanges.append(exchange)
+            return cassette_format.save(cassette, path)
+
+    def _path_for(self, key: str) -> Path:
+        """The fixture that already records this request, or a new name derived from it."""
+        for existing in RecordingLibrary.from_dir(self.folder).cassettes:
+            if _key(existing.request) == key and existing.path is not None:
+                return existing.path
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
+        return self.folder / f"recorded-{digest}.json"

@@ -14,6 +14,7 @@ from typing import AsyncIterator, Iterator
 import httpx2
 
 from .cassette import Chunk, Exchange
+from .matching import attempt_of
 from .pacing import delay, due_at, schedule
 from .recordings import RecordingLibrary
 from .stopwatch import Stopwatch
@@ -42,17 +43,21 @@ class PacedBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
 class ReplayTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
     """Serves each request the recorded attempt that answers it (sync and async clients)."""
 
-    def __init__(self, library: RecordingLibrary, speed: float, stopwatch: Stopwatch) -> None:
+    def __init__(self, library: RecordingLibrary, speed: float, stopwatch: Stopwatch, final_only: bool = False) -> None:
         self.library = library
         self.speed = speed
         self.stopwatch = stopwatch
+        self.final_only = final_only
 
     def select(self, request: httpx2.Request) -> Exchange:
-        """The recorded exchange for this request and attempt; raises NoRecordingError."""
+        """The recorded exchange for this request and attempt; raises NoRecordingError.
+
+        ``final_only`` serves every attempt the recorded outcome, as a live fallback needs:
+        the live attempts already told the retry story.
+        """
         body = json.loads(request.content or b"{}")
         cassette = self.library.find(request.method, request.url.path, body)
-        attempt = int(request.headers.get("x-stainless-retry-count", "0") or 0)
-        return cassette.exchange_for_attempt(attempt)
+        return cassette.exchanges[-1] if self.final_only else cassette.exchange_for_attempt(attempt_of(request))
 
     def _begin(self, request: httpx2.Request) -> tuple[Exchange, float]:
         start = time.perf_counter()

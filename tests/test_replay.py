@@ -19,11 +19,6 @@ REQUEST = SPEC["request"]
 TEXT = SPEC["content"][0]["text"]
 
 
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
 def test_stream_replays_the_recorded_text_and_usage():
     client = helpers.make_client(speed=0)
     with client.messages.stream(**REQUEST) as stream:

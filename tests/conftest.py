@@ -1,0 +1,34 @@
+"""Shared fixtures: a loopback API server and the environment that points the course at it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from loopback_server import API_KEY, LoopbackServer
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def loopback() -> Iterator[LoopbackServer]:
+    server = LoopbackServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def course_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, loopback: LoopbackServer) -> Path:
+    """``make_client`` pointed at the loopback server with a sentinel key; returns the fixtures folder."""
+    folder = tmp_path / "fixtures"
+    for name in ("ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_CUSTOM_HEADERS", "COURSE_MODE", "COURSE_FALLBACK", "COURSE_REPLAY_SPEED"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", API_KEY)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", loopback.url)
+    monkeypatch.setenv("COURSE_FIXTURES", str(folder))
+    return folder

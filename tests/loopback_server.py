@@ -1,0 +1,162 @@
+"""A small Anthropic-like Messages API on 127.0.0.1 for tests: real sockets, real SSE, scripted failures.
+
+It answers ``POST /v1/messages`` with a complete message stream (several flushed chunks, one
+split inside a multibyte character) or a JSON message, sends the secret-bearing headers a real
+API sends, and remembers every request it saw.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+API_KEY = "sk-ant-test-SENTINEL-0123456789"
+COOKIE_SENTINEL = "COOKIE-SENTINEL-4f1c9a2b"
+ORG_SENTINEL = "ORG-SENTINEL-7d2e51c0"
+TEXT_PARTS = ("Hello", ", wörld", "! ☕ done")
+CHUNK_PAUSE = 0.004
+
+ERROR_TYPES = {401: "authentication_error", 529: "overloaded_error", 500: "api_error"}
+
+
+@dataclass(frozen=True)
+class SeenRequest:
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+def _event(data: dict[str, Any]) -> bytes:
+    """One SSE event named, as the API names them, after its ``type``."""
+    return f"event: {data['type']}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode("utf-8")
+
+
+def message_json(model: str) -> dict[str, Any]:
+    """The complete message the stream builds, as a non-streaming call returns it."""
+    return {
+        "id": "msg_01LoopbackTest",
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": [{"type": "text", "text": "".join(TEXT_PARTS)}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": {"input_tokens": 12, "output_tokens": 7},
+    }
+
+
+def stream_events(model: str) -> list[bytes]:
+    """A complete, valid message stream, one SSE event per item."""
+    usage = {"input_tokens": 12, "output_tokens": 1}
+    start = {**message_json(model), "content": [], "stop_reason": None, "usage": usage}
+    deltas = [{"type": "text_delta", "text": part} for part in TEXT_PARTS]
+    end = {"stop_reason": "end_turn", "stop_sequence": None}
+    return [
+        _event({"type": "message_start", "message": start}),
+        _event({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+        _event({"type": "ping"}),
+        *(_event({"type": "content_block_delta", "index": 0, "delta": delta}) for delta in deltas),
+        _event({"type": "content_block_stop", "index": 0}),
+        _event({"type": "message_delta", "delta": end, "usage": {"output_tokens": 7}}),
+        _event({"type": "message_stop"}),
+    ]
+
+
+def stream_pieces(model: str) -> list[bytes]:
+    """The stream as sent: one piece per event, and the event with "ö" cut inside that character."""
+    pieces = []
+    for event in stream_events(model):
+        cut = event.find("ö".encode("utf-8"))
+        pieces += [event[: cut + 1], event[cut + 1 :]] if cut != -1 else [event]
+    return pieces
+
+
+def stream_body(model: str) -> bytes:
+    return b"".join(stream_pieces(model))
+
+
+class LoopbackServer:
+    """The server and its script; ``fail_next(529, 529)`` makes the next two requests fail."""
+
+    def __init__(self) -> None:
+        self.seen: list[SeenRequest] = []
+        self.cut_stream_after: int | None = None
+        self._statuses: list[int] = []
+        self._lock = threading.Lock()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,), daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def fail_next(self, *statuses: int) -> None:
+        self._statuses.extend(statuses)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join()
+
+    def _take(self, path: str, headers: dict[str, str], body: dict[str, Any]) -> int:
+        with self._lock:
+            self.seen.append(SeenRequest(path, headers, body))
+            return self._statuses.pop(0) if self._statuses else 200
+
+
+def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def _headers(self, status: int, content_type: str, extra: dict[str, str]) -> None:
+            self.send_response(status)
+            self.send_header("content-type", content_type)
+            self.send_header("request-id", f"req_loopback{len(server.seen):03d}")
+            self.send_header("set-cookie", f"session={COOKIE_SENTINEL}; Path=/; HttpOnly")
+            self.send_header("anthropic-organization-id", ORG_SENTINEL)
+            for name, value in extra.items():
+                self.send_header(name, value)
+            self.end_headers()
+
+        def _json(self, status: int, payload: dict[str, Any], extra: dict[str, str] | None = None) -> None:
+            data = json.dumps(payload).encode("utf-8")
+            self._headers(status, "application/json", {"content-length": str(len(data)), **(extra or {})})
+            self.wfile.write(data)
+
+        def _stream(self, model: str) -> None:
+            self._headers(200, "text/event-stream; charset=utf-8", {"transfer-encoding": "chunked"})
+            for n, piece in enumerate(stream_pieces(model)):
+                if server.cut_stream_after is not None and n >= server.cut_stream_after:
+                    self.close_connection = True
+                    return
+                time.sleep(CHUNK_PAUSE)
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
+
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers.get("content-length", "0")))
+            body = json.loads(raw or b"{}")
+            status = server._take(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+            if self.path != "/v1/messages":
+                self._json(404, {"type": "error", "error": {"type": "not_found_error", "message": self.path}})
+            elif status != 200:
+                error = {"type": ERROR_TYPES.get(status, "api_error"), "message": f"loopback {status}"}
+                self._json(status, {"type": "error", "error": error}, {"retry-after-ms": "1"})
+            elif body.get("stream"):
+                self._stream(body["model"])
+            else:
+                self._json(200, message_json(body["model"]))
+
+    return Handler

@@ -1,0 +1,144 @@
+import socket
+
+import anthropic
+import httpx2
+import pytest
+
+import helpers
+from helpers.live import LiveTransport, should_fall_back
+from helpers.recordings import RecordingLibrary
+from helpers.replay import ReplayTransport
+from helpers.stopwatch import Stopwatch
+
+MODEL = "claude-sonnet-4-6"
+REQUEST = {"model": MODEL, "max_tokens": 64, "messages": [{"role": "user", "content": "Say hello."}]}
+FELL_BACK = "Live call failed before its first byte"
+
+
+@pytest.mark.parametrize(
+    ("status", "attempt", "max_retries", "expected"),
+    [
+        (401, 0, 2, True),
+        (403, 0, 2, True),
+        (None, 0, 2, False),
+        (None, 2, 2, True),
+        (529, 1, 2, False),
+        (529, 2, 2, True),
+        (500, 0, 0, True),
+        (429, 2, 2, True),
+        (408, 2, 2, True),
+        (409, 2, 2, True),
+        (400, 2, 2, False),
+        (404, 0, 0, False),
+        (413, 2, 2, False),
+        (200, 2, 2, False),
+    ],
+)
+def test_should_fall_back(status, attempt, max_retries, expected):
+    assert should_fall_back(status, attempt, max_retries) is expected
+
+
+def record_the_answer() -> anthropic.types.Message:
+    with helpers.make_client(mode="record") as client, client.messages.stream(**REQUEST) as stream:
+        return stream.get_final_message()
+
+
+def test_a_rejected_key_is_answered_from_the_recording_at_once(course_env, loopback, capsys):
+    recorded = record_the_answer()
+    loopback.fail_next(401)
+    with helpers.make_client(mode="live", speed=0) as client, client.messages.stream(**REQUEST) as stream:
+        answer = stream.get_final_message()
+    assert answer.model_dump() == recorded.model_dump()
+    assert len(loopback.seen) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"{FELL_BACK} (HTTP 401); replaying the recording fixtures/recorded-")
+
+
+@pytest.mark.anyio
+async def test_an_async_client_falls_back_the_same_way(course_env, loopback, capsys):
+    recorded = record_the_answer()
+    loopback.fail_next(403)
+    async with helpers.make_async_client(mode="live", speed=0) as client:
+        async with client.messages.stream(**REQUEST) as stream:
+            answer = await stream.get_final_message()
+    assert answer.model_dump() == recorded.model_dump()
+    assert "(HTTP 403); replaying the recording" in capsys.readouterr().err
+
+
+def test_without_a_matching_recording_the_student_sees_the_live_error(course_env, loopback, capsys):
+    record_the_answer()
+    loopback.fail_next(401)
+    other = {**REQUEST, "messages": [{"role": "user", "content": "Something never recorded."}]}
+    with pytest.raises(anthropic.AuthenticationError) as raised:
+        with helpers.make_client(mode="live", speed=0) as client, client.messages.stream(**other):
+            pass
+    assert raised.value.status_code == 401
+    assert raised.value.body["error"]["message"] == "loopback 401"
+    assert FELL_BACK not in capsys.readouterr().err
+
+
+def test_overloaded_falls_back_only_after_the_sdk_retries(course_env, loopback, capsys):
+    recorded = record_the_answer()
+    loopback.fail_next(529, 529, 529)
+    with helpers.make_client(mode="live", speed=0) as client, client.messages.stream(**REQUEST) as stream:
+        answer = stream.get_final_message()
+    assert [seen.headers["x-stainless-retry-count"] for seen in loopback.seen[1:]] == ["0", "1", "2"]
+    assert answer.model_dump() == recorded.model_dump()
+    assert f"{FELL_BACK} (HTTP 529)" in capsys.readouterr().err
+
+
+def test_overloaded_without_fallback_raises_after_the_retries(course_env, loopback):
+    record_the_answer()
+    loopback.fail_next(529, 529, 529)
+    with pytest.raises(anthropic.OverloadedError):
+        with helpers.make_client(mode="live", speed=0, fallback=False) as client, client.messages.stream(**REQUEST):
+            pass
+    assert len(loopback.seen) == 4
+
+
+def test_a_bad_request_is_never_hidden_by_a_recording(course_env, loopback, capsys):
+    record_the_answer()
+    loopback.fail_next(400)
+    with pytest.raises(anthropic.BadRequestError):
+        with helpers.make_client(mode="live", speed=0) as client:
+            client.messages.create(**REQUEST, stream=True)
+    assert FELL_BACK not in capsys.readouterr().err
+
+
+def test_an_unreachable_api_falls_back_on_the_last_attempt(course_env, monkeypatch, capsys):
+    recorded = record_the_answer()
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))  # bound but not listening: connections are refused
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:%d" % closed.getsockname()[1])
+        client = helpers.make_client(mode="live", speed=0, max_retries=0)
+        with client, client.messages.stream(**REQUEST) as stream:
+            answer = stream.get_final_message()
+    assert answer.model_dump() == recorded.model_dump()
+    assert f"{FELL_BACK} (ConnectError:" in capsys.readouterr().err
+
+
+def test_a_timeout_on_the_last_attempt_falls_back(course_env, capsys):
+    recorded = record_the_answer()
+
+    def time_out(request: httpx2.Request) -> httpx2.Response:
+        raise httpx2.ReadTimeout("timed out waiting for headers", request=request)
+
+    stopwatch = Stopwatch(replayed=False)
+    backup = ReplayTransport(RecordingLibrary.from_dir(course_env), 0, stopwatch)
+    transport = LiveTransport(stopwatch, fallback=backup, max_retries=0, inner_sync=httpx2.MockTransport(time_out))
+    http_client = httpx2.Client(transport=transport)
+    # The mock transport answers every request itself; nothing is sent anywhere.
+    client = anthropic.Anthropic(api_key="unused", max_retries=0, http_client=http_client)
+    with client, client.messages.stream(**REQUEST) as stream:
+        answer = stream.get_final_message()
+    assert answer.model_dump() == recorded.model_dump()
+    assert f"{FELL_BACK} (ReadTimeout: timed out waiting for headers)" in capsys.readouterr().err
+
+
+def test_a_live_call_that_works_is_passed_through_and_not_recorded(course_env, loopback, capsys):
+    with helpers.make_client(mode="live") as client, client.messages.stream(**REQUEST) as stream:
+        answer = stream.get_final_message()
+    assert answer.content[0].text == "Hello, wörld! ☕ done"
+    assert loopback.seen[0].headers["accept-encoding"] != "identity"
+    assert not course_env.exists()
+    assert capsys.readouterr().err == ""

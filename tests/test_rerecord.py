@@ -1,0 +1,45 @@
+"""``python -m helpers record`` re-records fixtures live: here against the loopback API."""
+
+import shutil
+from pathlib import Path
+
+from loopback_server import API_KEY
+
+import helpers
+from helpers import cassette as cassette_format
+from helpers.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_record_overwrites_each_fixture_in_place_keeps_stories_and_leaks_nothing(course_env, loopback, capsys, monkeypatch):
+    course_env.mkdir()
+    for name in ("short_summary.json", "doc_generator-blocking.json"):
+        shutil.copy(ROOT / "fixtures" / name, course_env / name)
+    story = cassette_format.load(ROOT / "fixtures" / "short_summary.json")
+    busy = cassette_format.RecordedResponse(529, {"content-type": "application/json"}, 0.1, [])
+    story.exchanges.insert(0, cassette_format.Exchange(story.request, busy))
+    story.request.body["max_tokens"] = 7  # its own request, so it can share the folder
+    cassette_format.save(story, course_env / "story.json")
+
+    assert main(["record"]) == 0
+    out = capsys.readouterr().out
+    assert "re-recorded live  short_summary" in out and "re-recorded live  doc_generator-blocking" in out
+    assert "failure story" in out and "story" in out
+    assert sorted(p.name for p in course_env.glob("*.json")) == ["doc_generator-blocking.json", "short_summary.json", "story.json"]
+    rerecorded = cassette_format.load(course_env / "short_summary.json")
+    assert rerecorded.source == "recorded" and rerecorded.request.body["model"] == helpers.MODEL
+    assert sorted(bool(seen.body.get("stream")) for seen in loopback.seen) == [False, True]
+    for path in course_env.glob("*.json"):
+        assert API_KEY.encode() not in path.read_bytes()
+
+    monkeypatch.setenv("COURSE_MODE", "replay")
+    monkeypatch.setenv("COURSE_REPLAY_SPEED", "0")
+    with helpers.make_client().messages.stream(**{k: v for k, v in rerecorded.request.body.items() if k != "stream"}) as stream:
+        assert stream.get_final_text() == "Hello, wörld! ☕ done"
+
+
+def test_record_without_a_key_says_what_is_needed(monkeypatch, capsys):
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    assert main(["record"]) == 2
+    assert "needs ANTHROPIC_API_KEY" in capsys.readouterr().err

@@ -25,7 +25,9 @@ SECRET_HEADERS = frozenset(
     }
 )
 SECRET_NAME_PARTS = ("organization", "workspace")
-UNREPLAYABLE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive"})
+UNREPLAYABLE_HEADERS = frozenset(
+    {"content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive"}
+)
 MIN_SECRET_LENGTH = 8
 REDACTED = b"[redacted]"
 

@@ -29,13 +29,15 @@ class PacedBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
 
     def __iter__(self) -> Iterator[bytes]:
         for deadline, offset, data in self._plan:
-            time.sleep(delay(deadline, time.perf_counter()))
+            if (wait := delay(deadline, time.perf_counter())) > 0:  # sleep(0) alone costs ~70 µs
+                time.sleep(wait)
             self._stopwatch.advance(offset)
             yield data
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         for deadline, offset, data in self._plan:
-            await asyncio.sleep(delay(deadline, time.perf_counter()))
+            if (wait := delay(deadline, time.perf_counter())) > 0:
+                await asyncio.sleep(wait)
             self._stopwatch.advance(offset)
             yield data
 
@@ -77,11 +79,13 @@ class ReplayTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         request.read()
         exchange, start = self._begin(request)
-        time.sleep(delay(due_at(start, exchange.response.headers_at, self.speed), time.perf_counter()))
+        if (wait := delay(due_at(start, exchange.response.headers_at, self.speed), time.perf_counter())) > 0:
+            time.sleep(wait)
         return self._response(request, exchange, start)
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         await request.aread()
         exchange, start = self._begin(request)
-        await asyncio.sleep(delay(due_at(start, exchange.response.headers_at, self.speed), time.perf_counter()))
+        if (wait := delay(due_at(start, exchange.response.headers_at, self.speed), time.perf_counter())) > 0:
+            await asyncio.sleep(wait)
         return self._response(request, exchange, start)

@@ -64,6 +64,16 @@ def _record(args: argparse.Namespace) -> int:
     return 1 if any(what.startswith("failed") for _, what in results) else 0
 
 
+def _refresh(args: argparse.Namespace) -> int:
+    from .notebook_outputs import refresh  # imports Jupyter machinery only for this command
+
+    notebooks = [Path(p) for p in args.notebooks] or sorted(Path("notebooks").glob("*.ipynb"))
+    for path in notebooks:
+        print(f"executing {path} (replay, no waiting)")
+        refresh(path)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m helpers", description="Build, check, import and re-record the course's recorded streams.")
     commands = top.add_subparsers(dest="command", required=True)
@@ -87,6 +97,10 @@ def parser() -> argparse.ArgumentParser:
     record = commands.add_parser("record", help="re-record fixtures live (needs ANTHROPIC_API_KEY)")
     record.add_argument("names", nargs="*", help="fixture names to re-record (default: all that can be)")
     record.set_defaults(run=_record)
+
+    refresh = commands.add_parser("refresh-notebooks", help="re-execute notebooks under replay so committed outputs are current")
+    refresh.add_argument("notebooks", nargs="*", help="notebook files (default: notebooks/*.ipynb)")
+    refresh.set_defaults(run=_refresh)
     return top
 
 

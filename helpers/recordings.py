@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +54,8 @@ class RecordingLibrary:
         return found
 
     def sources(self) -> str:
-        """What the recordings are, for the status line: e.g. ``synthesized (12)``."""
-        counts = Counter(c.source for c in self.cassettes)
-        return ", ".join(f"{source} ({n})" for source, n in sorted(counts.items())) or "none"
+        """What the recordings are, for the status line: e.g. ``synthesized`` or ``recorded, synthesized``.
+
+        Kinds only, no counts: adding a fixture must not change every notebook's first output.
+        """
+        return ", ".join(sorted({c.source for c in self.cassettes})) or "none"

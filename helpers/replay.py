@@ -26,20 +26,32 @@ class PacedBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
     def __init__(self, chunks: list[Chunk], start: float, speed: float, stopwatch: Stopwatch) -> None:
         self._plan = list(schedule(((c.at, c.data) for c in chunks), start, speed))
         self._stopwatch = stopwatch
+        self._closed = False
+
+    def _deliver(self, offset: float, data: bytes) -> bytes:
+        if self._closed:
+            # As on a real socket: once the response is closed, reading the rest fails.
+            raise httpx2.ReadError("the response was closed before its body was read to the end")
+        self._stopwatch.advance(offset)
+        return data
 
     def __iter__(self) -> Iterator[bytes]:
         for deadline, offset, data in self._plan:
             if (wait := delay(deadline, time.perf_counter())) > 0:  # sleep(0) alone costs ~70 µs
                 time.sleep(wait)
-            self._stopwatch.advance(offset)
-            yield data
+            yield self._deliver(offset, data)
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         for deadline, offset, data in self._plan:
             if (wait := delay(deadline, time.perf_counter())) > 0:
                 await asyncio.sleep(wait)
-            self._stopwatch.advance(offset)
-            yield data
+            yield self._deliver(offset, data)
+
+    def close(self) -> None:
+        self._closed = True
+
+    async def aclose(self) -> None:
+        self._closed = True
 
 
 class ReplayTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):

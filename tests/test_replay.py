@@ -129,3 +129,14 @@ def test_bad_settings_say_what_to_do(monkeypatch):
 def test_status_line_names_mode_model_speed_and_provenance():
     line = helpers.status_line(helpers.make_client(speed=2))
     assert "replay" in line and helpers.MODEL in line and "2x" in line and "synthesized" in line
+
+
+def test_reading_after_the_stream_is_closed_fails_as_on_a_real_connection():
+    import httpx2
+
+    client = helpers.make_client(speed=0)
+    with client.messages.stream(**REQUEST) as stream:
+        for _ in zip(range(3), stream.text_stream):
+            pass
+    with pytest.raises(httpx2.ReadError):
+        stream.get_final_message()

@@ -1,0 +1,507 @@
+"""Automatic checks for the exercises of lesson 01 (streaming text).
+
+Each check runs the student's function against the exercise recording with its own replay
+client at no-wait speed, so the verdict is the same in every course mode and at every speed.
+``judge_*`` return a :class:`Verdict` (tests use them); ``check_*`` print it (the notebook uses
+them). A check never raises because an exercise is unfinished or wrong: it says what is right,
+what is wrong, and what to try.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import numbers
+from dataclasses import dataclass
+from typing import Any, Callable, Literal
+
+import anthropic
+
+from . import cassette, config
+from .client import make_client, stopwatch
+from .errors import NoRecordingError
+
+EXERCISE_RECORDING = "latency_terms"
+_SAME_TIME = 0.006  # seconds: a student who rounds to 0.01 s still matches
+
+Status = Literal["correct", "unfinished", "wrong"]
+_HEADINGS: dict[Status, str] = {"correct": "correct.", "unfinished": "not finished yet.", "wrong": "not right yet."}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a check found, in plain words: a heading, then Right / Wrong / Hint lines."""
+
+    exercise: str
+    status: Status
+    lines: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "correct"
+
+    def __str__(self) -> str:
+        return "\n".join([f"{self.exercise}: {_HEADINGS[self.status]}", *(f"  {line}" for line in self.lines)])
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: the function the student writes, what it returns, and how to write it."""
+
+    number: int
+    function: str
+    recipe: str
+    returns: str
+    kind: type | tuple[type, ...]
+    kind_words: str
+
+    def verdict(self, status: Status, right: str = "", wrong: str = "", hint: str = "") -> Verdict:
+        """An unfinished exercise is not wrong: its lines read "So far" and "To do" instead."""
+        problem, advice = ("So far: ", "To do: ") if status == "unfinished" else ("Wrong: ", "Hint: ")
+        labelled = (("Right: ", right), (problem, wrong), (advice, hint))
+        title = f"Exercise {self.number} ({self.function})"
+        return Verdict(title, status, tuple(label + text for label, text in labelled if text))
+
+
+COLLECT_TEXT = Exercise(
+    1,
+    "collect_text",
+    recipe='loop over stream.text_stream, print each piece with print(text, end="", flush=True), '
+    'keep the pieces in a list, and return "".join(pieces) after the loop.',
+    returns='the whole text as one string: return "".join(pieces)',
+    kind=str,
+    kind_words="a string",
+)
+TIME_TO_FIRST_TOKEN = Exercise(
+    2,
+    "time_to_first_token",
+    recipe="inside `with client.messages.stream(**request) as stream:`, loop over stream.text_stream "
+    "and return helpers.stopwatch(client).elapsed() at the first piece.",
+    returns="the time you measured, in seconds, as a float",
+    kind=numbers.Real,
+    kind_words="a number of seconds",
+)
+FIRST_SENTENCE = Exercise(
+    3,
+    "first_sentence",
+    recipe="add the pieces of stream.text_stream to a string; once it contains '.', break out of the "
+    "loop and return the text up to and including that '.'.",
+    returns="the text you kept, as one str",
+    kind=str,
+    kind_words="a string",
+)
+
+
+def exercise_request() -> dict[str, Any]:
+    """The request the checks send (the exercise recording's), to try your function yourself."""
+    body = dict(cassette.load(config.fixtures_dir() / f"{EXERCISE_RECORDING}.json").request.body)
+    body.pop("stream", None)
+    return {**body, "model": config.course_model()}
+
+
+def _replay_client() -> anthropic.Anthropic:
+    return make_client("replay", speed=0, fallback=False)
+
+
+def cut_after_first_full_stop(text: str) -> str:
+    """The text up to and including its first '.', or all of it if there is none."""
+    end = text.find(".")
+    return text if end < 0 else text[: end + 1]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What the exercise recording delivers and when, read on the recording's clock."""
+
+    pieces: tuple[tuple[float, str], ...]
+    headers_at: float
+    first_event_at: float
+    complete_at: float
+
+    @property
+    def text(self) -> str:
+        return "".join(piece for _, piece in self.pieces)
+
+    @property
+    def first_text_at(self) -> float:
+        return self.pieces[0][0]
+
+    def _sentence_end(self) -> tuple[float, str]:
+        """When the first full stop arrived, and the text up to the end of its piece."""
+        so_far = ""
+        for at, piece in self.pieces:
+            so_far += piece
+            if "." in so_far:
+                return at, so_far
+        return self.complete_at, so_far
+
+    @property
+    def sentence_done_at(self) -> float:
+        return self._sentence_end()[0]
+
+    @property
+    def through_full_stop_piece(self) -> str:
+        """What a loop that keeps whole pieces holds when it breaks at the first full stop."""
+        return self._sentence_end()[1]
+
+
+def reference() -> Reference:
+    """Stream the exercise recording once, noting the moments the exercises ask about."""
+    with _replay_client() as client:
+        clock = stopwatch(client)
+        pieces: list[tuple[float, str]] = []
+        first_event_at = None
+        with client.messages.stream(**exercise_request()) as stream:
+            headers_at = clock.elapsed()
+            for event in stream:
+                if first_event_at is None:
+                    first_event_at = clock.elapsed()
+                if event.type == "text":
+                    pieces.append((clock.elapsed(), event.text))
+            complete_at = clock.elapsed()
+    return Reference(tuple(pieces), headers_at, first_event_at or headers_at, complete_at)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What calling the student's function gave: a value, or the exception it raised."""
+
+    value: Any = None
+    error: Exception | None = None
+
+    @property
+    def unfinished(self) -> bool:
+        """Still the shipped body: ``...``, ``pass`` (None) or ``raise NotImplementedError``."""
+        return isinstance(self.error, NotImplementedError) or (self.error is None and _is_blank(self.value))
+
+
+def _is_blank(value: Any) -> bool:
+    """None or ``...``: what a function body that is not written yet gives back."""
+    return value is None or value is Ellipsis
+
+
+def attempt(function: Callable[..., Any], *args: Any) -> Attempt:
+    """Call the student's function, keeping any exception as data instead of raising it."""
+    try:
+        return Attempt(value=function(*args))
+    except Exception as err:  # a student's bug is reported, never raised
+        return Attempt(error=err)
+
+
+def _first_line(err: Exception) -> str:
+    text = str(err).strip().splitlines()
+    line = text[0] if text else ""
+    return f"{type(err).__name__}: {line[:160]}" if line else type(err).__name__
+
+
+def _not_a_function(exercise: Exercise, given: Any) -> Verdict:
+    name = exercise.function
+    what = "None" if given is None else f"a {type(given).__name__}"
+    return exercise.verdict(
+        "wrong",
+        wrong=f"the check needs your function itself, but got {what}.",
+        hint=f"pass the name without parentheses: check_{name}({name}).",
+    )
+
+
+def _crashed(exercise: Exercise, result: Attempt) -> Verdict | None:
+    """The verdict for a function that raised; None if it returned."""
+    name, err = exercise.function, result.error
+    if isinstance(err, NotImplementedError):
+        return exercise.verdict("unfinished", wrong=f"{name} still raises NotImplementedError.", hint=exercise.recipe)
+    if isinstance(err, NoRecordingError):
+        return exercise.verdict(
+            "wrong",
+            wrong=f"{name} sent a request that no recording answers.",
+            hint="send the request you are given, unchanged: client.messages.stream(**request).",
+        )
+    if err is not None:
+        return exercise.verdict("wrong", wrong=f"{name} raised {_first_line(err)}", hint=exercise.recipe)
+    return None
+
+
+def _wrong_kind(exercise: Exercise, value: Any) -> Verdict | None:
+    if isinstance(value, bool) or not isinstance(value, exercise.kind):
+        return exercise.verdict(
+            "wrong", wrong=f"it returned a {type(value).__name__}, not {exercise.kind_words}.", hint=f"return {exercise.returns}."
+        )
+    return None
+
+
+def _characters(count: int) -> str:
+    return f"{count} character{'' if count == 1 else 's'}"
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.2f} s"
+
+
+@dataclass(frozen=True)
+class Run:
+    """A ``(client, request)`` exercise that returned a value of the right kind, and how far it read."""
+
+    value: Any
+    read_until: float  # the recording's clock when the function returned
+
+
+def _run_with_request(exercise: Exercise, function: Any) -> Verdict | Run:
+    """Call ``function(client, request)`` on a fresh replay client.
+
+    A Verdict when the function is missing, unfinished, raised, ignored its client, or returned
+    nothing or the wrong kind of value; otherwise the Run for the exercise's own judgement.
+    """
+    if not callable(function):
+        return _not_a_function(exercise, function)
+    with _replay_client() as client:
+        result = attempt(function, client, exercise_request())
+        read_until = stopwatch(client).elapsed()
+    crashed = _crashed(exercise, result)
+    if crashed:
+        return crashed
+    if read_until == 0:
+        if result.unfinished:
+            return exercise.verdict("unfinished", wrong=f"{exercise.function} still returns {result.value!r}.", hint=exercise.recipe)
+        return exercise.verdict(
+            "wrong",
+            wrong="it never sent a request with the client it was given.",
+            hint="use the `client` and `request` parameters (not the notebook's own client); "
+            "the check times your function on its own client.",
+        )
+    if _is_blank(result.value):
+        return exercise.verdict("wrong", right="it streamed the answer.", wrong="it returned None.", hint=f"return {exercise.returns}.")
+    return _wrong_kind(exercise, result.value) or Run(result.value, read_until)
+
+
+class Screen(io.StringIO):
+    """A stand-in for stdout that notes when text was written and whether it was flushed.
+
+    ``clock`` reads the stream's progress, so text printed only after the loop shows up as
+    written at a single moment.
+    """
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        super().__init__()
+        self.write_moments: set[float] = set()
+        self.unflushed = 0
+        self._clock = clock
+        self._pending = False
+
+    def write(self, text: str) -> int:
+        if text:
+            self.unflushed += self._pending
+            self._pending = True
+            self.write_moments.add(self._clock())
+        return super().write(text)
+
+    def flush(self) -> None:
+        self._pending = False
+        super().flush()
+
+
+# Exercise 1: print each piece as it arrives and return the whole text --------------------------
+
+
+def judge_collect_text(collect_text: Callable[[Any], Any]) -> Verdict:
+    """Exercise 1: print each piece as it arrives (flushed) and return the whole text."""
+    ex = COLLECT_TEXT
+    if not callable(collect_text):
+        return _not_a_function(ex, collect_text)
+    with _replay_client() as client, client.messages.stream(**exercise_request()) as stream:
+        screen = Screen(stopwatch(client).elapsed)
+        with contextlib.redirect_stdout(screen):
+            result = attempt(collect_text, stream)
+    printed = screen.getvalue()
+    crashed = _crashed(ex, result)
+    if crashed:
+        return crashed
+    if result.unfinished and not printed:
+        return ex.verdict("unfinished", wrong=f"collect_text still returns {result.value!r}.", hint=ex.recipe)
+    expected = reference()
+    printed_right = f"it printed {len(printed)} characters." if printed else ""
+    if _is_blank(result.value):
+        return ex.verdict("wrong", right=printed_right, wrong="it returned None.", hint=f"return {ex.returns}.")
+    if isinstance(result.value, (list, tuple)):
+        return ex.verdict(
+            "wrong",
+            right=printed_right,
+            wrong=f"it returned a {type(result.value).__name__} of {len(result.value)} items instead of one string.",
+            hint=f"return {ex.returns}.",
+        )
+    wrong_value = _wrong_kind(ex, result.value)
+    if wrong_value:
+        return wrong_value
+    if result.value != expected.text:
+        wrong, hint = _wrong_collected_text(result.value, expected)
+        return ex.verdict("wrong", right=printed_right, wrong=wrong, hint=hint)
+    return _judge_printout(printed, screen, expected)
+
+
+def _wrong_collected_text(value: str, expected: Reference) -> tuple[str, str]:
+    """What is wrong with the text collect_text returned, with a hint."""
+    text = expected.text
+    if value == "":
+        return "it returned an empty string.", "add every piece from stream.text_stream to what you return."
+    if value == expected.pieces[-1][1]:
+        return (
+            f"it returned only the last piece, {value!r}.",
+            "each loop turn replaced the text; collect every piece, e.g. pieces.append(text).",
+        )
+    if value == expected.pieces[0][1]:
+        return f"it returned only the first piece, {value!r}.", "the return is inside the loop; move it after the loop."
+    if text.startswith(value):
+        return f"it returned the first {len(value)} of {len(text)} characters.", "let the loop run to the end before returning."
+    return (
+        f"the returned text differs from the answer from character {_first_difference(value, text)}.",
+        "return exactly the pieces text_stream gave, joined with nothing in between.",
+    )
+
+
+def _judge_printout(printed: str, screen: Screen, expected: Reference) -> Verdict:
+    """collect_text returned the right text: judge what it printed, and when."""
+    ex, text = COLLECT_TEXT, expected.text
+    right = f"it returned the whole answer, {len(text)} characters."
+    if not printed:
+        return ex.verdict(
+            "wrong",
+            right=right,
+            wrong="it printed nothing, so a reader would see a blank screen until the end.",
+            hint='print each piece as it arrives: print(text, end="", flush=True).',
+        )
+    if printed.rstrip("\n") != text:
+        if printed.replace("\n", "") == text.replace("\n", ""):
+            wrong, hint = "it printed each piece on a line of its own.", 'pass end="" so the pieces join up: print(text, end="", flush=True).'
+        else:
+            wrong = f"what it printed differs from the answer from character {_first_difference(printed, text)}."
+            hint = "print each piece exactly as it arrives, and nothing else."
+        return ex.verdict("wrong", right=right, wrong=wrong, hint=hint)
+    if len(screen.write_moments) < 2:
+        return ex.verdict(
+            "wrong",
+            right=right,
+            wrong="it printed the text in one go, after the loop: the reader saw nothing until the end.",
+            hint="print each piece inside the loop, as it arrives.",
+        )
+    if screen.unflushed:
+        return ex.verdict(
+            "wrong",
+            right=right + " It printed the pieces as they arrived.",
+            wrong=f"{screen.unflushed} of them waited in the output buffer because nothing flushed it.",
+            hint='add flush=True: print(text, end="", flush=True). A terminal otherwise shows a line at a time.',
+        )
+    return ex.verdict(
+        "correct",
+        right=f"it printed {len(expected.pieces)} pieces as they arrived, flushing each one, "
+        f"and returned all {len(text)} characters.",
+    )
+
+
+def _first_difference(a: str, b: str) -> int:
+    return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+
+
+# Exercise 2: time to first token ---------------------------------------------------------------
+
+
+def judge_time_to_first_token(time_to_first_token: Callable[[Any, dict[str, Any]], Any]) -> Verdict:
+    """Exercise 2: seconds from sending the request to the first piece of text."""
+    run = _run_with_request(TIME_TO_FIRST_TOKEN, time_to_first_token)
+    return run if isinstance(run, Verdict) else _judge_first_token_time(float(run.value), reference())
+
+
+def _judge_first_token_time(value: float, expected: Reference) -> Verdict:
+    ex, first = TIME_TO_FIRST_TOKEN, expected.first_text_at
+    if abs(value - first) <= _SAME_TIME:
+        return ex.verdict(
+            "correct",
+            right=f"{_seconds(value)}, the moment the first text arrived "
+            f"(the headers came at {_seconds(expected.headers_at)}, the whole answer at {_seconds(expected.complete_at)}).",
+        )
+    mistakes = [
+        (expected.headers_at, "that is when the response headers arrived, when the with block was entered, before any text.",
+         "read the clock inside the loop, when the first piece arrives."),
+        (expected.first_event_at, "that is when the first event (message_start) arrived; it carries no text.",
+         "time the first piece of stream.text_stream, or the first event whose type is 'text'."),
+        (expected.complete_at, "that is when the whole answer had arrived.",
+         "read the clock at the first piece, not after the loop."),
+        (first * 1000, "that looks like milliseconds.", "return seconds."),
+    ]
+    for moment, wrong, hint in mistakes:
+        if abs(value - moment) <= _SAME_TIME * max(1.0, moment):
+            return ex.verdict("wrong", wrong=f"it returned {value:g}: {wrong}", hint=hint)
+    if 0 <= value < 0.05:
+        return ex.verdict(
+            "wrong",
+            wrong=f"it returned {value:.3f} s, about zero: the first text arrived {_seconds(first)} after the request.",
+            hint="a wall clock (time.perf_counter) reads almost nothing when replay does not wait; "
+            "helpers.stopwatch(client).elapsed() reads the recording's clock.",
+        )
+    return ex.verdict(
+        "wrong", wrong=f"it returned {value:g} s, but the first text arrived {_seconds(first)} after the request.", hint=ex.recipe
+    )
+
+
+# Exercise 3: stop after the first sentence ---------------------------------------------------
+
+
+def judge_first_sentence(first_sentence: Callable[[Any, dict[str, Any]], Any]) -> Verdict:
+    """Exercise 3: keep only the first sentence and stop reading the stream there."""
+    run = _run_with_request(FIRST_SENTENCE, first_sentence)
+    return run if isinstance(run, Verdict) else _judge_kept_sentence(run.value, run.read_until, reference())
+
+
+def _judge_kept_sentence(value: str, read_until: float, expected: Reference) -> Verdict:
+    ex, text = FIRST_SENTENCE, expected.text
+    sentence = cut_after_first_full_stop(text)
+    if value != sentence:
+        wrong, hint = _wrong_sentence(value, sentence, expected)
+        return ex.verdict("wrong", wrong=wrong, hint=hint)
+    right = f"it kept the first sentence, {len(sentence)} of {len(text)} characters."
+    if read_until > expected.sentence_done_at + 1e-9:
+        return ex.verdict(
+            "wrong",
+            right=right,
+            wrong=f"it went on reading until {_seconds(read_until)}; the sentence was complete at "
+            f"{_seconds(expected.sentence_done_at)}.",
+            hint="break out of the loop as soon as the '.' arrives. get_final_message() or "
+            "get_final_text() after a break waits for the rest of the answer.",
+        )
+    return ex.verdict(
+        "correct",
+        right=f"{right} It stopped reading at {_seconds(read_until)}; the whole answer takes "
+        f"{_seconds(expected.complete_at)}, so the other {len(text) - len(sentence)} characters were never read.",
+    )
+
+
+def _wrong_sentence(value: str, sentence: str, expected: Reference) -> tuple[str, str]:
+    """What is wrong with the kept text, with a hint."""
+    cut = "cut the text right after the full stop: text[: text.index('.') + 1]."
+    if value == expected.text:
+        return "it returned the whole answer.", FIRST_SENTENCE.recipe
+    if value == expected.through_full_stop_piece:
+        extra = value[len(sentence):]
+        return f"it kept {_characters(len(extra))} after the full stop ({extra!r}): the piece with the '.' goes on.", cut
+    if value.startswith(sentence):
+        return f"it kept {_characters(len(value) - len(sentence))} more than the first sentence.", cut
+    if sentence.startswith(value):
+        return f"it kept only {len(value)} of the sentence's {len(sentence)} characters.", "keep adding pieces until the text so far contains '.'."
+    if value.strip() == sentence.strip():
+        return "the sentence is right, but with extra spaces or newlines around it.", "return the text exactly as it arrived."
+    return f"it returned {value[:60]!r}, which is not how the answer starts.", FIRST_SENTENCE.recipe
+
+
+# What the notebook calls -----------------------------------------------------------------------
+
+
+def check_collect_text(collect_text: Callable[[Any], Any]) -> None:
+    """Print the verdict for exercise 1."""
+    print(judge_collect_text(collect_text))
+
+
+def check_time_to_first_token(time_to_first_token: Callable[[Any, dict[str, Any]], Any]) -> None:
+    """Print the verdict for exercise 2."""
+    print(judge_time_to_first_token(time_to_first_token))
+
+
+def check_first_sentence(first_sentence: Callable[[Any, dict[str, Any]], Any]) -> None:
+    """Print the verdict for exercise 3."""
+    print(judge_first_sentence(first_sentence))

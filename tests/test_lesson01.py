@@ -1,0 +1,341 @@
+"""Lesson 01: the exercise checks accept the reference solutions, name each typical mistake
+and never crash on unfinished work; the timeline's data preparation is right."""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import pytest
+
+import helpers
+from helpers import lesson01_checks as checks
+from helpers import timeline
+
+matplotlib.use("Agg")
+
+SOLUTIONS = Path(__file__).resolve().parent.parent / "notebooks" / "solutions" / "01_text_stream.py"
+
+
+def _load_solutions() -> Any:
+    spec = importlib.util.spec_from_file_location("lesson01_solutions", SOLUTIONS)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+solutions = _load_solutions()
+
+
+def unfinished(*_: Any) -> None:
+    """The shipped exercise body."""
+    ...
+
+
+def not_implemented(*_: Any) -> None:
+    raise NotImplementedError
+
+
+def assert_verdict(verdict: checks.Verdict, status: str, *phrases: str) -> None:
+    text = str(verdict)
+    assert verdict.status == status, text
+    for phrase in phrases:
+        assert phrase in text, f"{phrase!r} not in:\n{text}"
+
+
+# The reference solutions pass ----------------------------------------------------------------
+
+
+def test_solution_collect_text_passes() -> None:
+    assert_verdict(checks.judge_collect_text(solutions.collect_text), "correct", "all 372 characters")
+
+
+def test_solution_time_to_first_token_passes() -> None:
+    assert_verdict(checks.judge_time_to_first_token(solutions.time_to_first_token), "correct", "0.93 s")
+
+
+def test_solution_first_sentence_passes() -> None:
+    assert_verdict(checks.judge_first_sentence(solutions.first_sentence), "correct", "never read")
+
+
+def test_check_prints_the_verdict(capsys: pytest.CaptureFixture[str]) -> None:
+    checks.check_first_sentence(unfinished)
+    assert capsys.readouterr().out.startswith("Exercise 3 (first_sentence): not finished yet.\n")
+
+
+# Unfinished work is reported as unfinished, never raised ------------------------------------
+
+
+@pytest.mark.parametrize("body", [unfinished, not_implemented])
+@pytest.mark.parametrize(
+    "judge", [checks.judge_collect_text, checks.judge_time_to_first_token, checks.judge_first_sentence]
+)
+def test_unfinished_exercise_is_not_finished(judge: Any, body: Any) -> None:
+    verdict = judge(body)
+    assert_verdict(verdict, "unfinished", "To do:")
+    assert not verdict.passed
+
+
+@pytest.mark.parametrize(
+    "judge", [checks.judge_collect_text, checks.judge_time_to_first_token, checks.judge_first_sentence]
+)
+def test_passing_a_call_instead_of_the_function(judge: Any) -> None:
+    assert_verdict(judge(None), "wrong", "got None", "without parentheses")
+
+
+# Exercise 1: typical mistakes ----------------------------------------------------------------
+
+
+def prints_but_returns_none(stream: Any) -> None:
+    for text in stream.text_stream:
+        print(text, end="", flush=True)
+
+
+def adds_events_to_a_string(stream: Any) -> str:
+    text = ""
+    for event in stream:
+        text += event
+    return text
+
+
+def returns_the_list(stream: Any) -> list[str]:
+    pieces = []
+    for text in stream.text_stream:
+        print(text, end="", flush=True)
+        pieces.append(text)
+    return pieces
+
+
+def keeps_the_last_piece(stream: Any) -> str:
+    kept = ""
+    for text in stream.text_stream:
+        print(text, end="", flush=True)
+        kept = text
+    return kept
+
+
+def returns_inside_the_loop(stream: Any) -> str:
+    for text in stream.text_stream:
+        print(text, end="", flush=True)
+        return text
+    return ""
+
+
+def prints_nothing(stream: Any) -> str:
+    return "".join(stream.text_stream)
+
+
+def prints_lines(stream: Any) -> str:
+    pieces = []
+    for text in stream.text_stream:
+        print(text, flush=True)
+        pieces.append(text)
+    return "".join(pieces)
+
+
+def forgets_flush(stream: Any) -> str:
+    pieces = []
+    for text in stream.text_stream:
+        print(text, end="")
+        pieces.append(text)
+    return "".join(pieces)
+
+
+def prints_at_the_end(stream: Any) -> str:
+    text = "".join(stream.text_stream)
+    print(text, flush=True)
+    return text
+
+
+@pytest.mark.parametrize(
+    ("attempt", "phrases"),
+    [
+        (prints_but_returns_none, ["Right: it printed 372 characters", "it returned None", "return the whole text"]),
+        (adds_events_to_a_string, ["raised TypeError"]),
+        (returns_the_list, ["a list of 31 items", '"".join(pieces)']),
+        (keeps_the_last_piece, ["only the last piece"]),
+        (returns_inside_the_loop, ["only the first piece", "after the loop"]),
+        (prints_nothing, ["Right: it returned the whole answer", "printed nothing"]),
+        (prints_lines, ["on a line of its own", 'end=""']),
+        (forgets_flush, ["30 of them waited in the output buffer", "flush=True"]),
+        (prints_at_the_end, ["in one go"]),
+    ],
+)
+def test_collect_text_mistakes(attempt: Any, phrases: list[str]) -> None:
+    assert_verdict(checks.judge_collect_text(attempt), "wrong", *phrases)
+
+
+# Exercise 2: typical mistakes ----------------------------------------------------------------
+
+
+def time_at_headers(client: Any, request: dict[str, Any]) -> float:
+    with client.messages.stream(**request) as stream:
+        seconds = helpers.stopwatch(client).elapsed()
+        stream.until_done()
+    return seconds
+
+
+def time_at_first_event(client: Any, request: dict[str, Any]) -> float:
+    with client.messages.stream(**request) as stream:
+        for _ in stream:
+            return helpers.stopwatch(client).elapsed()
+    return 0.0
+
+
+def time_after_the_loop(client: Any, request: dict[str, Any]) -> float:
+    with client.messages.stream(**request) as stream:
+        for _ in stream.text_stream:
+            pass
+        return helpers.stopwatch(client).elapsed()
+
+
+def time_with_perf_counter(client: Any, request: dict[str, Any]) -> float:
+    started = time.perf_counter()
+    with client.messages.stream(**request) as stream:
+        for _ in stream.text_stream:
+            return time.perf_counter() - started
+    return 0.0
+
+
+def time_in_milliseconds(client: Any, request: dict[str, Any]) -> float:
+    return solutions.time_to_first_token(client, request) * 1000
+
+
+def time_as_text(client: Any, request: dict[str, Any]) -> str:
+    return f"{solutions.time_to_first_token(client, request):.2f} s"
+
+
+def time_rounded(client: Any, request: dict[str, Any]) -> float:
+    return round(solutions.time_to_first_token(client, request), 2)
+
+
+def time_on_another_client(client: Any, request: dict[str, Any]) -> float:
+    with helpers.make_client("replay", speed=0) as own:
+        return solutions.time_to_first_token(own, request)
+
+
+def time_with_a_changed_request(client: Any, request: dict[str, Any]) -> float:
+    return solutions.time_to_first_token(client, {**request, "max_tokens": 50})
+
+
+def streams_and_returns_nothing(client: Any, request: dict[str, Any]) -> None:
+    solutions.time_to_first_token(client, request)
+
+
+@pytest.mark.parametrize(
+    ("attempt", "phrases"),
+    [
+        (time_at_headers, ["response headers arrived"]),
+        (time_at_first_event, ["message_start"]),
+        (time_after_the_loop, ["whole answer had arrived"]),
+        (time_with_perf_counter, ["about zero", "helpers.stopwatch(client)"]),
+        (time_in_milliseconds, ["milliseconds"]),
+        (time_as_text, ["a str, not a number of seconds"]),
+        (time_on_another_client, ["never sent a request with the client it was given"]),
+        (time_with_a_changed_request, ["no recording answers", "unchanged"]),
+        (streams_and_returns_nothing, ["Right: it streamed the answer", "returned None"]),
+    ],
+)
+def test_time_to_first_token_mistakes(attempt: Any, phrases: list[str]) -> None:
+    assert_verdict(checks.judge_time_to_first_token(attempt), "wrong", *phrases)
+
+
+def test_time_rounded_to_hundredths_passes() -> None:
+    assert checks.judge_time_to_first_token(time_rounded).passed
+
+
+# Exercise 3: typical mistakes ----------------------------------------------------------------
+
+
+def keeps_whole_pieces(client: Any, request: dict[str, Any]) -> str:
+    kept = []
+    with client.messages.stream(**request) as stream:
+        for event in stream:
+            if event.type == "text":
+                kept.append(event.text)
+                if "." in event.text:
+                    break
+    return "".join(kept)
+
+
+def keeps_everything(client: Any, request: dict[str, Any]) -> str:
+    with client.messages.stream(**request) as stream:
+        return stream.get_final_text()
+
+
+def breaks_then_waits_for_the_rest(client: Any, request: dict[str, Any]) -> str:
+    with client.messages.stream(**request) as stream:
+        for text in stream.text_stream:
+            if "." in text:
+                break
+        text = stream.get_final_text()
+    return checks.cut_after_first_full_stop(text)
+
+
+def stops_at_the_first_piece(client: Any, request: dict[str, Any]) -> str:
+    with client.messages.stream(**request) as stream:
+        for text in stream.text_stream:
+            return text
+    return ""
+
+
+def adds_a_newline(client: Any, request: dict[str, Any]) -> str:
+    return solutions.first_sentence(client, request) + "\n"
+
+
+def streams_and_forgets_to_return(client: Any, request: dict[str, Any]) -> None:
+    solutions.first_sentence(client, request)
+
+
+@pytest.mark.parametrize(
+    ("attempt", "phrases"),
+    [
+        (keeps_whole_pieces, ["18 characters after the full stop", "' Throughput is how'", "text.index('.') + 1"]),
+        (keeps_everything, ["the whole answer"]),
+        (breaks_then_waits_for_the_rest, ["Right: it kept the first sentence", "until 2.12 s", "complete at 1.28 s"]),
+        (stops_at_the_first_piece, ["only 4 of the sentence's 110 characters"]),
+        (adds_a_newline, ["1 character more"]),
+        (streams_and_forgets_to_return, ["Right: it streamed the answer", "returned None"]),
+    ],
+)
+def test_first_sentence_mistakes(attempt: Any, phrases: list[str]) -> None:
+    assert_verdict(checks.judge_first_sentence(attempt), "wrong", *phrases)
+
+
+def test_exercise_request_is_answered_by_the_recording() -> None:
+    with helpers.make_client("replay", speed=0) as client:
+        with client.messages.stream(**checks.exercise_request()) as stream:
+            assert stream.get_final_message().stop_reason == "end_turn"
+
+
+# The timeline's data preparation -------------------------------------------------------------
+
+
+def test_streaming_curve_accumulates_characters() -> None:
+    curve = timeline.streaming_curve([(0.5, 3), (0.7, 0), (1.0, 4)])
+    assert curve.times == [0.0, 0.5, 0.7, 1.0]
+    assert curve.chars == [0, 3, 3, 7]
+    assert (curve.first_text_at, curve.complete_at, curve.total) == (0.5, 1.0, 7)
+
+
+def test_blocking_curve_is_blank_until_the_end() -> None:
+    curve = timeline.blocking_curve(7, 1.2)
+    assert (curve.times, curve.chars) == ([0.0, 1.2], [0, 7])
+    assert curve.first_text_at == curve.complete_at == 1.2
+
+
+def test_extended_holds_the_last_value() -> None:
+    curve = timeline.blocking_curve(7, 1.2)
+    assert timeline.extended(curve, 2.0).times == [0.0, 1.2, 2.0]
+    assert timeline.extended(curve, 2.0).chars == [0, 7, 7]
+    assert timeline.extended(curve, 1.0) == curve
+
+
+def test_plot_draws_both_lines() -> None:
+    ax = timeline.plot_visible_text([(0.5, 3), (1.0, 4)], blocking_latency=1.1)
+    assert [line.get_label() for line in ax.get_lines()][:2] == ["streaming", "blocking"]
+    matplotlib.pyplot.close(ax.figure)

@@ -1,0 +1,121 @@
+"""The synthesizer: real-capture framing, the lesson's timing facts, and every block kind."""
+
+import json
+import random
+import statistics
+from pathlib import Path
+
+import anthropic
+import httpx2
+import pytest
+
+from helpers.event_order import validate_body
+from helpers.sse import parse
+from helpers.errors import FixtureError
+from helpers.synthesize import Spec, Timing, fragments, load_spec, pseudo_tokens, synthesize, token_count
+
+WORDS = "streaming shows the answer while it is written so people can start reading early".split()
+
+
+def spec(blocks, stop_reason="end_turn", timing=Timing(), also_blocking=False) -> Spec:
+    request = {"model": "claude-sonnet-4-6", "max_tokens": 4096, "messages": [{"role": "user", "content": "x"}]}
+    return Spec("t", Path("t.toml"), request, blocks, stop_reason, None, 20, timing, "2026-11-24", 7, "", also_blocking)
+
+
+def long_text(tokens: int) -> str:
+    rng = random.Random(1)
+    words = []
+    while token_count(" ".join(words)) < tokens:
+        words.append(rng.choice(WORDS) + ("." if rng.random() < 0.08 else ""))
+    return " ".join(words)
+
+
+def sdk_final(body: bytes) -> anthropic.types.Message:
+    transport = httpx2.MockTransport(lambda r: httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=body))
+    client = anthropic.Anthropic(api_key="x", http_client=httpx2.Client(transport=transport))
+    with client.messages.stream(model="m", max_tokens=1, messages=[]) as stream:
+        return stream.get_final_message()
+
+
+def test_a_500_token_answer_takes_3_to_8_seconds_with_the_first_word_under_1():
+    response = synthesize(spec([{"type": "text", "text": long_text(500)}]))[0].exchanges[0].response
+    first_text = next(c.at for c in response.chunks if b"text_delta" in c.data)
+    assert first_text < 1.0
+    assert 3.0 <= response.duration <= 8.0
+
+
+def test_framing_padding_and_ping_follow_real_captures():
+    body = synthesize(spec([{"type": "text", "text": long_text(200)}]))[0].exchanges[0].response.body
+    events = parse(body).events
+    assert [e.event for e in events[:3]] == ["message_start", "content_block_start", "ping"]
+    assert [e.event for e in events].count("ping") == 1 and events[2].data == '{"type": "ping"}'
+    pads = [len(e.data[:-1]) - len(e.data[:-1].rstrip(" ")) for e in events if e.event != "ping"]
+    assert min(pads) == 0 and max(pads) <= 15 and len(set(pads)) > 8
+    assert all(e.event == e.json()["type"] for e in events)
+    assert body.endswith(b"\n\n") and validate_body(body).ok
+
+
+def test_text_fragments_are_sized_like_the_apis():
+    rng = random.Random(3)
+    text = long_text(400)
+    pieces = fragments(text, rng)
+    assert "".join(pieces) == text and "".join(pseudo_tokens(text)) == text
+    assert 4 <= statistics.median(len(p) for p in pieces) <= 14  # real captures: median 8, range 1-40
+
+
+def test_tool_input_arrives_in_bursts_and_parses_to_the_input():
+    tool_input = {"location": "Paris, France", "unit": "celsius"}
+    blocks = [{"type": "text", "text": "Let me check."}, {"type": "tool_use", "name": "get_weather", "input": tool_input}]
+    response = synthesize(spec(blocks, "tool_use", Timing(tool_pause=0.5)))[0].exchanges[0].response
+    final = sdk_final(response.body)
+    assert final.stop_reason == "tool_use" and final.content[1].input == tool_input
+    assert final.content[1].id.startswith("toolu_01")
+    json_chunks = [c for c in response.chunks if b"input_json_delta" in c.data]
+    assert b'"partial_json":""' in json_chunks[0].data
+    gaps = [b.at - a.at for a, b in zip(json_chunks, json_chunks[1:])]
+    assert sum(gap > 0.25 for gap in gaps) >= 1  # a pause before the second key/value burst
+    assert validate_body(response.body).ok
+
+
+def test_thinking_comes_first_and_ends_with_one_signature():
+    blocks = [{"type": "thinking", "thinking": "The user wants a number. 6 times 7 is 42."}, {"type": "text", "text": "42."}]
+    response = synthesize(spec(blocks))[0].exchanges[0].response
+    final = sdk_final(response.body)
+    assert [b.type for b in final.content] == ["thinking", "text"]
+    assert final.content[0].thinking.endswith("is 42.") and len(final.content[0].signature) > 100
+    kinds = [json.loads(e.data).get("delta", {}).get("type") for e in parse(response.body).events]
+    assert kinds.count("signature_delta") == 1
+    assert kinds.index("signature_delta") == max(i for i, k in enumerate(kinds) if k == "thinking_delta") + 1
+
+
+def test_the_blocking_twin_holds_the_same_message_after_the_whole_duration():
+    stream, blocking = synthesize(spec([{"type": "text", "text": long_text(100)}], also_blocking=True))
+    streamed = sdk_final(stream.exchanges[0].response.body)
+    message = json.loads(blocking.exchanges[0].response.body)
+    assert message["content"][0]["text"] == streamed.content[0].text
+    assert message["usage"]["output_tokens"] == streamed.usage.output_tokens
+    assert blocking.exchanges[0].response.headers_at >= stream.exchanges[0].response.duration
+    assert "stream" not in blocking.request.body and stream.request.body["stream"] is True
+
+
+def test_same_spec_same_bytes():
+    one = synthesize(spec([{"type": "text", "text": "Hello there."}]))[0]
+    two = synthesize(spec([{"type": "text", "text": "Hello there."}]))[0]
+    assert one == two
+
+
+@pytest.mark.parametrize(
+    "toml, expected",
+    [
+        ("[request]\n[response]\nstop_reason='end_turn'\n[meta]\ndate='d'\n", "'content' must be a list"),
+        ("content=[{type='image'}]\n[request]\n[response]\nstop_reason='x'\n[meta]\ndate='d'\n", "content[0].type"),
+        ("content=[]\n[request]\n[response]\nstop_reason='x'\n[meta]\ndate='d'\n[timing]\nspeed=2\n", "unknown timing field"),
+        ("not = [toml", "not valid TOML"),
+    ],
+)
+def test_a_bad_spec_names_the_file_and_field(tmp_path, toml, expected):
+    path = tmp_path / "bad.toml"
+    path.write_text(toml)
+    with pytest.raises(FixtureError) as caught:
+        load_spec(path)
+    assert str(path) in str(caught.value) and expected in str(caught.value)

@@ -10,3 +10,4 @@ os.environ["COURSE_MODE"] = "replay"
 os.environ["COURSE_REPLAY_SPEED"] = "0"
 os.environ.pop("COURSE_FIXTURES", None)
 os.environ.pop("COURSE_MODEL", None)
+os.environ.pop("COURSE_FAULT", None)

@@ -15,6 +15,7 @@ import anthropic
 import httpx2
 
 from . import config
+from .faults import Fault
 from .live import LiveTransport
 from .record import Recorder
 from .recordings import RecordingLibrary
@@ -35,11 +36,14 @@ class ClientInfo:
     recordings: str
     fallback: bool
     stopwatch: Stopwatch
+    fault: Fault | None = None
 
     def status_line(self) -> str:
         speed = "no waiting" if self.speed == 0 else f"{self.speed:g}x recorded speed"
         if self.mode == "replay":
             how = f"replay ({speed}) · model {self.model} · recordings: {self.recordings}"
+            if self.fault is not None:
+                how += f" · fault: {self.fault.describe()}"
         elif self.mode == "record":
             how = f"record (live API, saving every exchange) · model {self.model}"
         else:
@@ -64,6 +68,7 @@ def _build(
     cassette: str | Path | None,
     fallback: bool | None,
     max_retries: int,
+    fault: Fault | str | None,
 ) -> Any:
     chosen = config.resolve_mode(mode)
     pace = config.resolve_speed(speed)
@@ -73,10 +78,11 @@ def _build(
     use_fallback = chosen == "live" and config.resolve_fallback(fallback)
     library = _library(cassette, folder) if chosen == "replay" or use_fallback else None
     options: dict[str, Any] = {"max_retries": max_retries}
+    injected = config.resolve_fault(fault) if chosen == "replay" else None
 
     if chosen == "replay":
         assert library is not None
-        transport: Any = ReplayTransport(library, pace, stopwatch)
+        transport: Any = ReplayTransport(library, pace, stopwatch, fault=injected)
         options.update(api_key=REPLAY_KEY, base_url=REPLAY_BASE_URL)
         http_client: Any = httpx2.AsyncClient(transport=transport) if is_async else httpx2.Client(transport=transport)
     else:
@@ -98,6 +104,7 @@ def _build(
         recordings=library.sources() if library is not None else "none",
         fallback=use_fallback,
         stopwatch=stopwatch,
+        fault=injected,
     )
     return client
 
@@ -109,14 +116,16 @@ def make_client(
     cassette: str | Path | None = None,
     fallback: bool | None = None,
     max_retries: int = 2,
+    fault: Fault | str | None = None,
 ) -> anthropic.Anthropic:
     """A real ``anthropic.Anthropic`` for the chosen mode (``COURSE_MODE``, default ``auto``).
 
     ``speed`` (``COURSE_REPLAY_SPEED``) paces replay; ``cassette`` serves one named recording
     whatever the request; ``fallback`` (``COURSE_FALLBACK``) lets a live call that fails before
-    its first byte be answered from the recording.
+    its first byte be answered from the recording; ``fault`` (``COURSE_FAULT``) breaks every
+    replayed stream on purpose (see ``helpers.faults``).
     """
-    return _build(False, mode, speed, cassette, fallback, max_retries)
+    return _build(False, mode, speed, cassette, fallback, max_retries, fault)
 
 
 def make_async_client(
@@ -126,9 +135,10 @@ def make_async_client(
     cassette: str | Path | None = None,
     fallback: bool | None = None,
     max_retries: int = 2,
+    fault: Fault | str | None = None,
 ) -> anthropic.AsyncAnthropic:
     """The ``anthropic.AsyncAnthropic`` twin of ``make_client``, with the same arguments."""
-    return _build(True, mode, speed, cassette, fallback, max_retries)
+    return _build(True, mode, speed, cassette, fallback, max_retries, fault)
 
 
 def client_info(client: anthropic.Anthropic | anthropic.AsyncAnthropic) -> ClientInfo:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Mapping
 
 from .errors import ConfigError
+from .faults import Fault, parse_fault
 
 DEFAULT_MODEL = "claude-sonnet-4-6"
 MODES = ("auto", "replay", "live", "record")
@@ -60,3 +61,11 @@ def fixtures_dir(env: Mapping[str, str] = os.environ) -> Path:
     """Where recordings live: ``COURSE_FIXTURES``, or the repository's ``fixtures/``."""
     override = env.get("COURSE_FIXTURES", "").strip()
     return Path(override) if override else Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def resolve_fault(fault: Fault | str | None = None, env: Mapping[str, str] = os.environ) -> Fault | None:
+    """A fault to inject into every replayed stream (``fault=`` or ``COURSE_FAULT``), or None."""
+    if isinstance(fault, Fault):
+        return fault
+    written = fault if fault is not None else env.get("COURSE_FAULT", "").strip()
+    return parse_fault(written) if written else None

@@ -14,6 +14,7 @@ from typing import AsyncIterator, Iterator
 import httpx2
 
 from .cassette import Chunk, Exchange
+from .faults import Fault, apply
 from .matching import attempt_of
 from .pacing import delay, due_at, schedule
 from .recordings import RecordingLibrary
@@ -23,10 +24,15 @@ from .stopwatch import Stopwatch
 class PacedBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
     """Recorded chunks released at their recorded offsets (scaled by speed) from ``start``."""
 
-    def __init__(self, chunks: list[Chunk], start: float, speed: float, stopwatch: Stopwatch) -> None:
+    def __init__(self, chunks: list[Chunk], start: float, speed: float, stopwatch: Stopwatch, drop: str = "") -> None:
         self._plan = list(schedule(((c.at, c.data) for c in chunks), start, speed))
         self._stopwatch = stopwatch
         self._closed = False
+        self._drop = drop  # non-empty: the connection is cut after the last chunk, for this reason
+
+    def _end(self) -> None:
+        if self._drop:
+            raise httpx2.RemoteProtocolError(f"peer closed connection without sending complete message body ({self._drop})")
 
     def _deliver(self, offset: float, data: bytes) -> bytes:
         if self._closed:
@@ -40,12 +46,14 @@ class PacedBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
             if (wait := delay(deadline, time.perf_counter())) > 0:  # sleep(0) alone costs ~70 µs
                 time.sleep(wait)
             yield self._deliver(offset, data)
+        self._end()
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         for deadline, offset, data in self._plan:
             if (wait := delay(deadline, time.perf_counter())) > 0:
                 await asyncio.sleep(wait)
             yield self._deliver(offset, data)
+        self._end()
 
     def close(self) -> None:
         self._closed = True
@@ -57,11 +65,19 @@ class PacedBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
 class ReplayTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
     """Serves each request the recorded attempt that answers it (sync and async clients)."""
 
-    def __init__(self, library: RecordingLibrary, speed: float, stopwatch: Stopwatch, final_only: bool = False) -> None:
+    def __init__(
+        self,
+        library: RecordingLibrary,
+        speed: float,
+        stopwatch: Stopwatch,
+        final_only: bool = False,
+        fault: Fault | None = None,
+    ) -> None:
         self.library = library
         self.speed = speed
         self.stopwatch = stopwatch
         self.final_only = final_only
+        self.fault = fault
 
     def select(self, request: httpx2.Request) -> Exchange:
         """The recorded exchange for this request and attempt; raises NoRecordingError.
@@ -80,7 +96,11 @@ class ReplayTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
 
     def _response(self, request: httpx2.Request, exchange: Exchange, start: float) -> httpx2.Response:
         self.stopwatch.advance(exchange.response.headers_at)
-        body = PacedBody(exchange.response.chunks, start, self.speed, self.stopwatch)
+        chunks, drop = exchange.response.chunks, ""
+        if self.fault is not None and exchange.request.is_stream and exchange.response.status == 200:
+            chunks, dropped = apply(chunks, self.fault)
+            drop = f"injected fault: {self.fault.describe()}" if dropped else ""
+        body = PacedBody(chunks, start, self.speed, self.stopwatch, drop)
         return httpx2.Response(
             exchange.response.status,
             headers=exchange.response.headers,

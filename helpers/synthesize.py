@@ -17,7 +17,7 @@ import math
 import random
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,8 @@ class Spec:
     seed: int
     note: str
     also_blocking: bool
+    stop_details: dict[str, Any] | None = None
+    failed_attempts: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _require(table: dict[str, Any], key: str, kind: type, where: str) -> Any:
@@ -105,6 +107,8 @@ def load_spec(path: Path) -> Spec:
         seed=seed,
         note=str(meta.get("note", "")),
         also_blocking=bool(response.get("also_blocking", False)),
+        stop_details=response.get("stop_details"),
+        failed_attempts=list(response.get("failed_attempts", [])),
     )
 
 
@@ -199,75 +203,136 @@ def _usage(spec: Spec, output_tokens: int) -> dict[str, Any]:
     }
 
 
+def _final_input(block: dict[str, Any]) -> Any:
+    if "raw_input_json" not in block:
+        return block.get("input", {})
+    try:
+        return json.loads(block["raw_input_json"])
+    except ValueError:
+        return {}  # the model's JSON was cut off or broken: nothing whole to show
+
+
 def _final_block(block: dict[str, Any], tool_id: str | None, signature: str | None) -> dict[str, Any]:
     if block["type"] == "text":
-        return {"type": "text", "text": block["text"]}
+        text_block: dict[str, Any] = {"type": "text", "text": block["text"]}
+        if block.get("citations"):
+            text_block["citations"] = block["citations"]
+        return text_block
     if block["type"] == "thinking":
         return {"type": "thinking", "thinking": block["thinking"], "signature": signature}
-    return {"type": "tool_use", "id": tool_id, "name": block["name"], "input": block.get("input", {})}
+    return {"type": "tool_use", "id": tool_id, "name": block["name"], "input": _final_input(block)}
+
+
+class _Composer:
+    """Writes one streamed message event by event, on a clock that advances token by token."""
+
+    def __init__(self, spec: Spec, rng: random.Random, now: float) -> None:
+        self.spec, self.rng, self.now = spec, rng, now
+        self.timing = spec.timing
+        self.writer = _Writer(rng)
+        self.output_tokens = 0
+        self.final_content: list[dict[str, Any]] = []
+
+    def gap(self, tokens: int) -> float:
+        jitter = self.timing.jitter
+        return tokens / self.timing.tokens_per_second * self.rng.lognormvariate(-(jitter**2) / 2, jitter)
+
+    def delta(self, index: int, delta: dict[str, Any]) -> None:
+        self.writer.emit(self.now, {"type": "content_block_delta", "index": index, "delta": delta})
+
+    def block(self, index: int, block: dict[str, Any]) -> None:
+        kind = block["type"]
+        tool_id = _ident(self.rng, "toolu_01", 22) if kind == "tool_use" else None
+        if kind == "text":
+            start: dict[str, Any] = {"type": "text", "text": ""}
+        elif kind == "thinking":
+            start = {"type": "thinking", "thinking": "", "signature": ""}
+        else:
+            start = {"type": "tool_use", "id": tool_id, "name": block["name"], "input": {}, "caller": {"type": "direct"}}
+        self.writer.emit(self.now, {"type": "content_block_start", "index": index, "content_block": start})
+        if index == 0:
+            self.writer.emit(self.now, {"type": "ping"})
+            self.now = max(self.now + 0.005, self.timing.ttft)
+        signature = self.tool_input(index, block) if kind == "tool_use" else self.prose(index, block)
+        self.writer.emit(self.now, {"type": "content_block_stop", "index": index})
+        self.now += self.rng.uniform(0.01, 0.05)
+        self.final_content.append(_final_block(block, tool_id, signature))
+
+    def prose(self, index: int, block: dict[str, Any]) -> str | None:
+        """Text or thinking deltas at the token rate; citations first, a signature last. Returns the signature."""
+        for citation in block.get("citations", []):
+            self.delta(index, {"type": "citations_delta", "citation": citation})
+            self.now += self.rng.uniform(0.002, 0.01)
+        delta_type, field_name = ("text_delta", "text") if block["type"] == "text" else ("thinking_delta", "thinking")
+        for piece in fragments(block[field_name], self.rng):
+            tokens = token_count(piece)
+            if self.output_tokens:  # the first fragment lands at time to first token
+                self.now += self.gap(tokens)
+            self.delta(index, {"type": delta_type, field_name: piece})
+            self.output_tokens += tokens
+        if block["type"] != "thinking":
+            return None
+        signature = _ident(self.rng, "Eu", 342)
+        self.delta(index, {"type": "signature_delta", "signature": signature})
+        return signature
+
+    def tool_input(self, index: int, block: dict[str, Any]) -> None:
+        """Input JSON in bursts, one key/value at a time after a pause (or ``raw_input_json`` as given)."""
+        self.delta(index, {"type": "input_json_delta", "partial_json": ""})
+        raw = block.get("raw_input_json")
+        for burst in [raw] if raw is not None else _key_value_bursts(block.get("input", {})):
+            self.now += self.timing.tool_pause * self.rng.uniform(0.6, 1.4)
+            for piece in json_fragments(burst, self.rng):
+                self.delta(index, {"type": "input_json_delta", "partial_json": piece})
+                self.now += self.rng.uniform(0.004, 0.015)
+            self.output_tokens += token_count(burst)
+
+    def end(self) -> int:
+        """message_delta and message_stop; returns the final output token count."""
+        spec = self.spec
+        output_tokens = int(spec.request["max_tokens"]) if spec.stop_reason == "max_tokens" else self.output_tokens
+        usage = {k: v for k, v in _usage(spec, output_tokens).items() if k in _DELTA_USAGE}
+        delta: dict[str, Any] = {"stop_reason": spec.stop_reason, "stop_sequence": spec.stop_sequence}
+        if spec.stop_details is not None:
+            delta["stop_details"] = spec.stop_details
+        self.writer.emit(self.now, {"type": "message_delta", "delta": delta, "usage": usage})
+        self.writer.emit(self.now + self.rng.uniform(0.0005, 0.0015), {"type": "message_stop"})
+        return output_tokens
+
+
+_DELTA_USAGE = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens")
+_ERROR_TYPES = {429: "rate_limit_error", 500: "api_error", 529: "overloaded_error"}
+
+
+def _failed_attempt(attempt: dict[str, Any], rng: random.Random) -> RecordedResponse:
+    """An HTTP error before the stream opens, with the retry-after-ms the SDK honours."""
+    status = int(attempt["status"])
+    error_type = str(attempt.get("error_type", _ERROR_TYPES.get(status, "api_error")))
+    request_id = _ident(rng, "req_011C", 20)
+    body = {"type": "error", "error": {"type": error_type, "message": error_type.replace("_error", "").capitalize()}, "request_id": request_id}
+    headers = {"content-type": "application/json", "request-id": request_id, "retry-after-ms": str(attempt.get("retry_after_ms", 20)), "x-should-retry": "true"}
+    at = round(float(attempt.get("at", 0.25)), 4)
+    return RecordedResponse(status, headers, at, [Chunk(at, json.dumps(body).encode("utf-8"))])
 
 
 def synthesize(spec: Spec) -> list[Cassette]:
     """The streaming recording for ``spec`` and, if asked, its non-streaming twin."""
     rng = random.Random(spec.seed)
     timing = spec.timing
-    writer = _Writer(rng)
     message_id = _ident(rng, "msg_01", 22)
     request_id = _ident(rng, "req_011C", 20)
     model = str(spec.request.get("model", ""))
-
-    def gap(tokens: int) -> float:
-        return tokens / timing.tokens_per_second * rng.lognormvariate(-timing.jitter**2 / 2, timing.jitter)
-
     headers_at = timing.headers_after + rng.uniform(0, 0.05)
-    now = headers_at + rng.uniform(0.005, 0.02)
+    composer = _Composer(spec, rng, headers_at + rng.uniform(0.005, 0.02))
     message = {
         "model": model, "id": message_id, "type": "message", "role": "assistant", "content": [],
         "stop_reason": None, "stop_sequence": None, "usage": _usage(spec, rng.randint(1, 6)),
     }
-    writer.emit(now, {"type": "message_start", "message": message})
-    now = max(now + 0.01, timing.ttft - rng.uniform(0.01, 0.03))
-    final_content = []
-    output_tokens = 0
+    composer.writer.emit(composer.now, {"type": "message_start", "message": message})
+    composer.now = max(composer.now + 0.01, timing.ttft - rng.uniform(0.01, 0.03))
     for index, block in enumerate(spec.blocks):
-        kind = block["type"]
-        tool_id = _ident(rng, "toolu_01", 22) if kind == "tool_use" else None
-        signature = None
-        if kind == "text":
-            start_block: dict[str, Any] = {"type": "text", "text": ""}
-        elif kind == "thinking":
-            start_block = {"type": "thinking", "thinking": "", "signature": ""}
-        else:
-            start_block = {"type": "tool_use", "id": tool_id, "name": block["name"], "input": {}, "caller": {"type": "direct"}}
-        writer.emit(now, {"type": "content_block_start", "index": index, "content_block": start_block})
-        if index == 0:
-            writer.emit(now, {"type": "ping"})
-            now = max(now + 0.005, timing.ttft)
-        if kind in ("text", "thinking"):
-            delta_type, field_name = ("text_delta", "text") if kind == "text" else ("thinking_delta", "thinking")
-            for piece in fragments(block[field_name], rng):
-                tokens = token_count(piece)
-                if output_tokens:  # the first fragment lands at time to first token
-                    now += gap(tokens)
-                writer.emit(now, {"type": "content_block_delta", "index": index, "delta": {"type": delta_type, field_name: piece}})
-                output_tokens += tokens
-            if kind == "thinking":
-                signature = _ident(rng, "Eu", 342)
-                writer.emit(now, {"type": "content_block_delta", "index": index, "delta": {"type": "signature_delta", "signature": signature}})
-        else:
-            writer.emit(now, {"type": "content_block_delta", "index": index, "delta": {"type": "input_json_delta", "partial_json": ""}})
-            for burst in _key_value_bursts(block.get("input", {})):
-                now += timing.tool_pause * rng.uniform(0.6, 1.4)
-                for piece in json_fragments(burst, rng):
-                    writer.emit(now, {"type": "content_block_delta", "index": index, "delta": {"type": "input_json_delta", "partial_json": piece}})
-                    now += rng.uniform(0.004, 0.015)
-                output_tokens += token_count(burst)
-        writer.emit(now, {"type": "content_block_stop", "index": index})
-        now += rng.uniform(0.01, 0.05)
-        final_content.append(_final_block(block, tool_id, signature))
-    usage = {k: v for k, v in _usage(spec, output_tokens).items() if k in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens")}
-    writer.emit(now, {"type": "message_delta", "delta": {"stop_reason": spec.stop_reason, "stop_sequence": spec.stop_sequence}, "usage": usage})
-    writer.emit(now + rng.uniform(0.0005, 0.0015), {"type": "message_stop"})
+        composer.block(index, block)
+    output_tokens = composer.end()
 
     provenance = {
         "source": "synthesized",
@@ -278,16 +343,14 @@ def synthesize(spec: Spec) -> list[Cassette]:
         "model": model,
         "note": spec.note or "Synthesized in the API's wire format; not a live capture.",
     }
-    stream_body = {**spec.request, "stream": True}
+    stream_request = RecordedRequest("POST", "/v1/messages", {**spec.request, "stream": True})
     headers = {"content-type": "text/event-stream; charset=utf-8", "request-id": request_id, "cache-control": "no-cache"}
-    streaming = Cassette(
-        provenance=provenance,
-        exchanges=[Exchange(RecordedRequest("POST", "/v1/messages", stream_body), RecordedResponse(200, headers, round(headers_at, 4), writer.chunks()))],
-    )
-    result = [streaming]
+    streamed = RecordedResponse(200, headers, round(headers_at, 4), composer.writer.chunks())
+    attempts = [Exchange(stream_request, _failed_attempt(attempt, rng)) for attempt in spec.failed_attempts]
+    result = [Cassette(provenance=provenance, exchanges=[*attempts, Exchange(stream_request, streamed)])]
     if spec.also_blocking:
-        done = streaming.exchanges[0].response.duration
-        body = {**message, "content": final_content, "stop_reason": spec.stop_reason, "stop_sequence": spec.stop_sequence, "usage": _usage(spec, output_tokens)}
+        done = streamed.duration
+        body = {**message, "content": composer.final_content, "stop_reason": spec.stop_reason, "stop_sequence": spec.stop_sequence, "usage": _usage(spec, output_tokens)}
         blocking_body = {k: v for k, v in spec.request.items() if k != "stream"}
         json_headers = {"content-type": "application/json", "request-id": _ident(rng, "req_011C", 20)}
         result.append(

@@ -9,6 +9,8 @@ import anthropic
 import httpx2
 import pytest
 
+import helpers
+from helpers import cassette as cassette_format
 from helpers.event_order import validate_body
 from helpers.sse import parse
 from helpers.errors import FixtureError
@@ -119,3 +121,43 @@ def test_a_bad_spec_names_the_file_and_field(tmp_path, toml, expected):
     with pytest.raises(FixtureError) as caught:
         load_spec(path)
     assert str(path) in str(caught.value) and expected in str(caught.value)
+
+
+def test_failed_attempts_make_a_retry_story_the_sdk_retries_through(tmp_path):
+    story = spec([{"type": "text", "text": "Back again."}])
+    story.failed_attempts = [{"status": 529, "retry_after_ms": 1}]
+    cassette = synthesize(story)[0]
+    assert [e.response.status for e in cassette.exchanges] == [529, 200]
+    assert json.loads(cassette.exchanges[0].response.body)["error"]["type"] == "overloaded_error"
+    path = cassette_format.save(cassette, tmp_path / "story.json")
+    raw = helpers.make_client(speed=0, cassette=path).messages.with_raw_response.create(**story.request, stream=True)
+    assert raw.retries_taken == 1 and raw.http_response.status_code == 200
+    assert "".join(e.delta.text for e in raw.parse() if e.type == "content_block_delta") == "Back again."
+    with pytest.raises(anthropic.OverloadedError):
+        helpers.make_client(speed=0, cassette=path, max_retries=0).messages.create(**story.request, stream=True)
+
+
+def test_stop_details_and_citations_reach_the_final_message():
+    citation = {"type": "char_location", "cited_text": "Water boils at 100 C.", "document_index": 0,
+                "document_title": "Notes", "start_char_index": 0, "end_char_index": 21}
+    refusal = spec([{"type": "text", "text": "It boils at 100 C at sea level.", "citations": [citation]}], "refusal")
+    refusal.stop_details = {"type": "refusal", "category": None, "explanation": None}
+    body = synthesize(refusal)[0].exchanges[0].response.body
+    final = sdk_final(body)
+    assert final.stop_reason == "refusal" and final.stop_details.type == "refusal"
+    assert final.content[0].citations[0].cited_text == "Water boils at 100 C."
+    kinds = [json.loads(e.data).get("delta", {}).get("type") for e in parse(body).events]
+    assert kinds.index("citations_delta") < kinds.index("text_delta")
+    assert validate_body(body).ok
+
+
+def test_raw_tool_json_can_be_cut_by_max_tokens_or_be_invalid():
+    cut = spec([{"type": "tool_use", "name": "get_weather", "raw_input_json": '{"city": "Paris", "days": [1, 2'}], "max_tokens")
+    cut.request["max_tokens"] = 40
+    final = sdk_final(synthesize(cut)[0].exchanges[0].response.body)
+    assert final.content[0].input == {"city": "Paris", "days": [1, 2]} and final.usage.output_tokens == 40
+    broken = spec([{"type": "tool_use", "name": "get_weather", "raw_input_json": '{"city": Paris}'}], "tool_use")
+    body = synthesize(broken)[0].exchanges[0].response.body
+    assert validate_body(body).ok  # the order is legal; only the JSON inside is not
+    with pytest.raises(ValueError, match="Unable to parse tool parameter JSON"):
+        sdk_final(body)

@@ -1,13 +1,11 @@
 """Test-wide settings: every test and notebook runs from the recordings, without waiting.
 
 Set before any kernel starts, so nbval's notebook kernels inherit them too. A developer's own
-API key never makes the suite go live.
+API key or course settings never make the suite go live or change what it compares.
 """
 
 import os
 
-os.environ["COURSE_MODE"] = "replay"
-os.environ["COURSE_REPLAY_SPEED"] = "0"
-os.environ.pop("COURSE_FIXTURES", None)
-os.environ.pop("COURSE_MODEL", None)
-os.environ.pop("COURSE_FAULT", None)
+from helpers.config import reproducible_environment
+
+reproducible_environment(os.environ)  # type: ignore[arg-type]

@@ -80,6 +80,11 @@ class Cassette:
         return self.exchanges[0].request
 
     @property
+    def by_name_only(self) -> bool:
+        """An imported capture whose request is unknown: served only with ``cassette=``."""
+        return bool(self.provenance.get("by_name_only", False))
+
+    @property
     def source(self) -> str:
         return str(self.provenance.get("source", "?"))
 
@@ -108,6 +113,7 @@ def _decode_chunk(raw: Any, where: str) -> Chunk:
 
 
 def to_dict(cassette: Cassette) -> dict[str, Any]:
+    """The JSON form of a recording, chunks as ``[seconds, text]`` pairs."""
     return {
         "format": FORMAT,
         "provenance": cassette.provenance,
@@ -144,6 +150,7 @@ def dumps(cassette: Cassette) -> str:
 
 
 def from_dict(data: Any, where: str) -> Cassette:
+    """A recording from its JSON form; ``where`` names the source in every error message."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise FixtureError(f"{where}: not a recording (expected \"format\": \"{FORMAT}\").")
     provenance = data.get("provenance")

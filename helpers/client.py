@@ -39,6 +39,7 @@ class ClientInfo:
     fault: Fault | None = None
 
     def status_line(self) -> str:
+        """``Course mode: …`` with mode, model, speed and what the recordings are."""
         speed = "no waiting" if self.speed == 0 else f"{self.speed:g}x recorded speed"
         if self.mode == "replay":
             how = f"replay ({speed}) · model {self.model} · recordings: {self.recordings}"
@@ -123,7 +124,7 @@ def make_client(
     ``speed`` (``COURSE_REPLAY_SPEED``) paces replay; ``cassette`` serves one named recording
     whatever the request; ``fallback`` (``COURSE_FALLBACK``) lets a live call that fails before
     its first byte be answered from the recording; ``fault`` (``COURSE_FAULT``) breaks every
-    replayed stream on purpose (see ``helpers.faults``).
+    replayed stream on purpose (see ``helpers.faults``), and ``fault=""`` turns that off.
     """
     return _build(False, mode, speed, cassette, fallback, max_retries, fault)
 

@@ -14,6 +14,20 @@ MODES = ("auto", "replay", "live", "record")
 DEFAULT_SPEED = 1.0
 
 
+REPRODUCIBLE_ENV = {"COURSE_MODE": "replay", "COURSE_REPLAY_SPEED": "0"}
+PERSONAL_SETTINGS = ("COURSE_FIXTURES", "COURSE_MODEL", "COURSE_FAULT")
+
+
+def reproducible_environment(env: dict[str, str]) -> None:
+    """Make ``env`` give the committed outputs: replay, no waiting, no personal overrides.
+
+    The tests and ``refresh-notebooks`` both use it, so what nbval compares is what was saved.
+    """
+    env.update(REPRODUCIBLE_ENV)
+    for name in PERSONAL_SETTINGS:
+        env.pop(name, None)
+
+
 def course_model(env: Mapping[str, str] = os.environ) -> str:
     """The model every lesson asks for; ``COURSE_MODEL`` overrides it."""
     return env.get("COURSE_MODEL", "").strip() or DEFAULT_MODEL

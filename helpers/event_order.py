@@ -24,6 +24,12 @@ DELTAS_FOR_BLOCK = {
 }
 
 
+def _table(data: Any, key: str) -> dict[str, Any]:
+    """``data[key]`` when it is a JSON object, else ``{}``: a malformed field is reported, not a crash."""
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
 @dataclass
 class Verdict:
     """What a stream's events amount to: problems (empty when legal) and how it ended."""
@@ -79,7 +85,7 @@ class _Grammar:
         if self.started:
             return self.fail(n, "message_start", "a second message_start")
         self.started = True
-        message = data.get("message", {})
+        message = _table(data, "message")
         if message.get("content") != []:
             self.fail(n, "message_start", "message.content must start empty")
         if not isinstance(message.get("usage"), dict):
@@ -93,14 +99,14 @@ class _Grammar:
         index = data.get("index")
         if index != len(self.blocks):
             self.fail(n, "content_block_start", f"index {index}, expected {len(self.blocks)} (indices rise by one from 0)")
-        self.blocks.append(str(data.get("content_block", {}).get("type")))
+        self.blocks.append(str(_table(data, "content_block").get("type")))
         self.open = index
 
     def _content_block_delta(self, n: int, data: dict[str, Any]) -> None:
         index = data.get("index")
         if index != self.open:
             return self.fail(n, "content_block_delta", f"index {index}, but {self._open_block()}")
-        delta_type = data.get("delta", {}).get("type")
+        delta_type = _table(data, "delta").get("type")
         kind = self.blocks[-1]  # the open block is always the latest started
         allowed = DELTAS_FOR_BLOCK.get(kind)
         if allowed is not None and delta_type not in allowed:
@@ -116,10 +122,10 @@ class _Grammar:
     def _message_delta(self, n: int, data: dict[str, Any]) -> None:
         if self.open is not None:
             self.fail(n, "message_delta", f"block {self.open} was never stopped")
-        if not isinstance(data.get("usage"), dict) or "output_tokens" not in data["usage"]:
+        if "output_tokens" not in _table(data, "usage"):
             self.fail(n, "message_delta", "usage.output_tokens is missing")
         self.deltas += 1
-        self.verdict.stop_reason = data.get("delta", {}).get("stop_reason")
+        self.verdict.stop_reason = _table(data, "delta").get("stop_reason")
 
     def _message_stop(self, n: int, data: dict[str, Any]) -> None:
         if not self.deltas:

@@ -14,9 +14,9 @@ from .cassette import Cassette, Exchange
 from .client import make_client
 from .errors import FixtureError
 from .event_order import validate_body
+from .live import sdk_would_retry
 from .scrub import UNREPLAYABLE_HEADERS, find_secrets, is_secret_header
 
-RETRYABLE = {408, 409, 429}
 PROVENANCE_FIELDS = ("source", "date", "sdk", "model")
 
 
@@ -31,10 +31,6 @@ class Report:
         return not self.problems
 
 
-def _sdk_would_retry(status: int) -> bool:
-    return status in RETRYABLE or status >= 500
-
-
 def _exchange_problems(n: int, exchange: Exchange, last: bool) -> list[str]:
     where = f"exchanges[{n}]"
     response = exchange.response
@@ -43,7 +39,7 @@ def _exchange_problems(n: int, exchange: Exchange, last: bool) -> list[str]:
     offsets = [response.headers_at] + [chunk.at for chunk in response.chunks]
     if any(b < a for a, b in zip(offsets, offsets[1:])):
         problems.append(f"{where}: chunk offsets go backwards in time")
-    if not last and not _sdk_would_retry(response.status):
+    if not last and not sdk_would_retry(response.status):
         problems.append(f"{where}: status {response.status} is not retried by the SDK, so later attempts are never reached")
     if response.status != 200:
         try:
@@ -66,7 +62,7 @@ def _replay_with_sdk(cassette: Cassette) -> tuple[str, list[str]]:
     assert cassette.path is not None
     body: dict[str, Any] = dict(cassette.request.body)
     stream = body.pop("stream", False)
-    client = make_client("replay", speed=0, cassette=cassette.path, max_retries=len(cassette.exchanges) - 1)
+    client = make_client("replay", speed=0, cassette=cassette.path, max_retries=len(cassette.exchanges) - 1, fault="")
     last = cassette.exchanges[-1].response
     try:
         if stream:

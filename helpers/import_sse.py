@@ -112,9 +112,8 @@ def import_capture(raw: bytes, capture_name: str, request: dict[str, Any] | None
     seed = int(hashlib.sha256(body).hexdigest()[:8], 16)
     chunks = chunk_by_event(body, synthesized_offsets(body, Timing(), seed))
     if request is None:
-        request = {"model": model, "max_tokens": 1024, "messages": [], "stream": True}
         warnings.append("No --request given: the recording is served with make_client(cassette=...) whatever the request.")
-    provenance = {
+    provenance: dict[str, Any] = {
         "source": "imported",
         "capture": capture_name,
         "date": datetime.date.today().isoformat(),
@@ -122,6 +121,9 @@ def import_capture(raw: bytes, capture_name: str, request: dict[str, Any] | None
         "model": model,
         "timing": "synthesized: the capture has no per-event timing",
     }
+    if request is None:
+        provenance["by_name_only"] = True
+        request = {"model": model, "max_tokens": 1024, "messages": [], "stream": True}
     exchange = Exchange(RecordedRequest("POST", "/v1/messages", request), RecordedResponse(status, headers, Timing().headers_after, chunks))
     return Imported(Cassette(provenance, [exchange]), warnings)
 

@@ -100,7 +100,7 @@ def exercise_request() -> dict[str, Any]:
 
 
 def _replay_client() -> anthropic.Anthropic:
-    return make_client("replay", speed=0, fallback=False)
+    return make_client("replay", speed=0, fallback=False, fault="")  # never COURSE_FAULT
 
 
 def cut_after_first_full_stop(text: str) -> str:

@@ -6,16 +6,22 @@ from __future__ import annotations
 import sys
 import time
 
+import anthropic
 import httpx2
 
 from .errors import NoRecordingError
-from .matching import attempt_of
-from .record import Recorder, request_json
+from .matching import attempt_of, request_json
+from .record import Recorder
 from .replay import ReplayTransport
 from .stopwatch import Stopwatch
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 AUTH_STATUSES = frozenset({401, 403})
+
+
+def sdk_would_retry(status: int) -> bool:
+    """Whether the SDK retries a response with this status (408, 409, 429 and every 5xx)."""
+    return status in RETRYABLE_STATUSES or status >= 500
 
 
 def should_fall_back(status: int | None, attempt: int, max_retries: int) -> bool:
@@ -28,7 +34,7 @@ def should_fall_back(status: int | None, attempt: int, max_retries: int) -> bool
     """
     if status in AUTH_STATUSES:
         return True
-    transient = status is None or status in RETRYABLE_STATUSES or status >= 500
+    transient = status is None or sdk_would_retry(status)
     return transient and attempt >= max_retries
 
 
@@ -58,8 +64,24 @@ class LiveTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         self.recorder = recorder
         self.fallback = fallback
         self.max_retries = max_retries
-        self._sync = inner_sync or httpx2.HTTPTransport()
-        self._async = inner_async or httpx2.AsyncHTTPTransport()
+        self._inner_sync = inner_sync
+        self._inner_async = inner_async
+        # The SDK's own default clients: proxies from the environment (HTTPS_PROXY, NO_PROXY),
+        # its connection limits and TCP keep-alive, exactly as without this course's transport.
+        self._sdk_sync = anthropic.DefaultHttpxClient() if inner_sync is None else None
+        self._sdk_async = anthropic.DefaultAsyncHttpxClient() if inner_async is None else None
+
+    def _sync(self, request: httpx2.Request) -> httpx2.BaseTransport:
+        if self._inner_sync is not None:
+            return self._inner_sync
+        assert self._sdk_sync is not None
+        return self._sdk_sync._transport_for_url(request.url)  # httpx2's own proxy routing
+
+    def _async(self, request: httpx2.Request) -> httpx2.AsyncBaseTransport:
+        if self._inner_async is not None:
+            return self._inner_async
+        assert self._sdk_async is not None
+        return self._sdk_async._transport_for_url(request.url)
 
     def _begin(self, request: httpx2.Request) -> float:
         self.stopwatch.start()
@@ -97,7 +119,7 @@ class LiveTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         sent_at = self._begin(request)
         try:
-            response = self._sync.handle_request(request)
+            response = self._sync(request).handle_request(request)
         except httpx2.TransportError as error:
             backup = self._backup_for(request, None, error)
             if backup is None:
@@ -112,7 +134,7 @@ class LiveTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         sent_at = self._begin(request)
         try:
-            response = await self._async.handle_async_request(request)
+            response = await self._async(request).handle_async_request(request)
         except httpx2.TransportError as error:
             backup = self._backup_for(request, None, error)
             if backup is None:
@@ -125,7 +147,11 @@ class LiveTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         return await backup.handle_async_request(request)
 
     def close(self) -> None:
-        self._sync.close()
+        for owner in (self._inner_sync, self._sdk_sync):
+            if owner is not None:
+                owner.close()
 
     async def aclose(self) -> None:
-        await self._async.aclose()
+        for owner in (self._inner_async, self._sdk_async):
+            if owner is not None:
+                await owner.aclose()

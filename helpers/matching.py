@@ -39,6 +39,16 @@ def request_key(method: str, path: str, body: dict[str, Any]) -> str:
     return f"{method.upper()} {path.rstrip('/')} {canonical}"
 
 
+def request_json(request: httpx2.Request) -> dict[str, Any] | None:
+    """The request's JSON object body (``{}`` when empty), or None for a body a recording cannot
+    hold: not JSON (a file upload), or streamed and no longer readable."""
+    try:
+        body = json.loads(request.content or b"{}")
+    except (ValueError, httpx2.RequestNotRead):
+        return None
+    return body if isinstance(body, dict) else None
+
+
 def attempt_of(request: httpx2.Request) -> int:
     """Which try of the SDK's retry loop a request is (0 first), from the header it sends on each."""
     return int(request.headers.get("x-stainless-retry-count", "0") or 0)
@@ -89,18 +99,20 @@ def closest(cassettes: Iterable[Cassette], method: str, path: str, body: dict[st
     """The recording with the fewest differing fields (then the most similar text)."""
     sent = meaningful_body(body)
     sent_text = json.dumps(sent, sort_keys=True)
-    best: tuple[tuple[int, float], NearMiss] | None = None
+    best: tuple[tuple[bool, int, float], NearMiss] | None = None
     for cassette in cassettes:
         req = cassette.request
         recorded = meaningful_body(req.body)
         fields = _differences(recorded, sent, "")
-        if req.method.upper() != method.upper() or req.path.rstrip("/") != path.rstrip("/"):
-            fields.insert(0, "path")
+        other_endpoint = req.method.upper() != method.upper() or req.path.rstrip("/") != path.rstrip("/")
         similarity = difflib.SequenceMatcher(None, json.dumps(recorded, sort_keys=True), sent_text).quick_ratio()
-        score = (len(fields), -similarity)
+        score = (other_endpoint, len(fields), -similarity)
         if best is None or score < best[0]:
-            first = fields[0] if fields else "body"
-            miss = NearMiss(cassette, fields, _lookup(recorded, first), _lookup(sent, first))
+            if other_endpoint:
+                miss = NearMiss(cassette, ["path"], f"{req.method} {req.path}", f"{method.upper()} {path}")
+            else:
+                first = fields[0] if fields else "body"
+                miss = NearMiss(cassette, fields, _lookup(recorded, first), _lookup(sent, first))
             best = (score, miss)
     return best[1] if best else None
 
@@ -112,9 +124,16 @@ def _short(value: Any, limit: int = 90) -> str:
 
 def explain_no_match(near: NearMiss | None, searched: Sequence[str]) -> str:
     """The message a student sees when nothing recorded answers their request."""
-    lines = ["No recorded stream answers this request (replay mode, no API key)."]
+    lines = ["No recorded stream answers this request (replay mode)."]
     if near is None:
         lines.append(f"There are no recordings in {', '.join(searched)}.")
+    elif near.fields[0] == "path":
+        lines += [
+            f"The recordings answer {near.cassette.request.method} {near.cassette.request.path} only;",
+            f"this request went to {near.sent}. The course records Messages API calls.",
+            "To call other endpoints, set ANTHROPIC_API_KEY and COURSE_MODE=live.",
+        ]
+        return "\n".join(lines)
     else:
         where = near.cassette.path or near.cassette.name
         shown = ", ".join(near.fields[:4]) + (" …" if len(near.fields) > 4 else "")

@@ -9,7 +9,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
-REPLAY_ENV = {"COURSE_MODE": "replay", "COURSE_REPLAY_SPEED": "0"}
+from .config import reproducible_environment
 
 
 def refresh(path: Path, timeout: int = 600) -> None:
@@ -19,15 +19,9 @@ def refresh(path: Path, timeout: int = 600) -> None:
     merged into one, so a re-run changes the file only where an output really changed.
     """
     notebook = nbformat.read(path, as_version=4)
-    saved = {name: os.environ.get(name) for name in REPLAY_ENV}
-    os.environ.update(REPLAY_ENV)  # the kernel inherits the environment of this process
-    try:
-        NotebookClient(notebook, timeout=timeout, record_timing=False, resources={"metadata": {"path": str(path.parent)}}).execute()
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    env = dict(os.environ)
+    reproducible_environment(env)
+    client = NotebookClient(notebook, timeout=timeout, record_timing=False, resources={"metadata": {"path": str(path.parent)}})
+    client.execute(env=env)  # the kernel gets the reproducible environment; this process keeps its own
     CoalesceStreamsPreprocessor().preprocess(notebook, {})
     nbformat.write(notebook, path)

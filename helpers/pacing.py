@@ -27,3 +27,25 @@ def schedule(items: Iterable[tuple[float, T]], start: float, speed: float) -> It
     """``(deadline, offset, item)`` for each ``(offset, item)`` in recorded order."""
     for offset, item in items:
         yield due_at(start, offset, speed), offset, item
+
+
+def scaled_retry_headers(headers: dict[str, str], speed: float) -> dict[str, str]:
+    """A recorded ``retry-after``/``retry-after-ms`` scaled like the rest of the recording.
+
+    The SDK sleeps what the server asks before retrying, so a retry story at speed 2 waits half
+    as long, and at speed 0 one millisecond (asking for 0 would make the SDK use its own backoff).
+    """
+    if speed == 1:
+        return headers
+    try:
+        if "retry-after-ms" in headers:
+            wait_ms = float(headers["retry-after-ms"])
+        elif "retry-after" in headers:
+            wait_ms = float(headers["retry-after"]) * 1000
+        else:
+            return headers
+    except ValueError:  # an HTTP date: leave it as recorded
+        return headers
+    scaled = {name: value for name, value in headers.items() if name not in ("retry-after", "retry-after-ms")}
+    scaled["retry-after-ms"] = str(max(1, round(wait_ms / speed)) if speed > 0 else 1)
+    return scaled

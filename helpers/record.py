@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import json
 import sys
 import threading
 import time
@@ -17,7 +16,7 @@ import httpx2
 
 from . import cassette as cassette_format
 from .cassette import Cassette, Chunk, Exchange, RecordedRequest, RecordedResponse
-from .matching import request_key
+from .matching import request_json, request_key
 from .recordings import RecordingLibrary
 from .scrub import redact_chunks, redact_json, scrub_headers
 
@@ -86,16 +85,6 @@ class RecordingBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
         async for _ in self._asource():
             pass
         await self._inner.aclose()  # type: ignore[union-attr]
-
-
-def request_json(request: httpx2.Request) -> dict[str, Any] | None:
-    """The request's JSON object body (``{}`` when empty), or None for a body a recording cannot
-    hold: not JSON (a file upload), or streamed and no longer readable."""
-    try:
-        body = json.loads(request.content or b"{}")
-    except (ValueError, httpx2.RequestNotRead):
-        return None
-    return body if isinstance(body, dict) else None
 
 
 @dataclass(frozen=True)

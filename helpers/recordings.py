@@ -31,8 +31,9 @@ class RecordingLibrary:
 
     @classmethod
     def from_dir(cls, folder: Path) -> "RecordingLibrary":
-        paths = sorted(folder.glob("*.json"))
-        return cls([cassette_format.load(p) for p in paths], [str(folder)])
+        """Every recording in ``folder`` that answers requests (not the name-only imports)."""
+        loaded = [cassette_format.load(p) for p in sorted(folder.glob("*.json"))]
+        return cls([c for c in loaded if not c.by_name_only], [str(folder)])
 
     @classmethod
     def single(cls, name_or_path: str | Path, folder: Path) -> "RecordingLibrary":
@@ -46,6 +47,7 @@ class RecordingLibrary:
         return cls([pinned], [str(candidate)], pinned=pinned)
 
     def find(self, method: str, path: str, body: dict[str, Any]) -> Cassette:
+        """The recording that answers this request, or NoRecordingError naming the closest one."""
         if self.pinned is not None:
             return self.pinned
         found = self._by_key.get(request_key(method, path, body))

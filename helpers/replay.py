@@ -7,7 +7,6 @@ decodes the served bytes exactly as it would live. Nothing above this seam knows
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from typing import AsyncIterator, Iterator
 
@@ -15,8 +14,9 @@ import httpx2
 
 from .cassette import Chunk, Exchange
 from .faults import Fault, apply
-from .matching import attempt_of
-from .pacing import delay, due_at, schedule
+from .errors import NoRecordingError
+from .matching import attempt_of, request_json
+from .pacing import delay, due_at, scaled_retry_headers, schedule
 from .recordings import RecordingLibrary
 from .stopwatch import Stopwatch
 
@@ -85,7 +85,12 @@ class ReplayTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         ``final_only`` serves every attempt the recorded outcome, as a live fallback needs:
         the live attempts already told the retry story.
         """
-        body = json.loads(request.content or b"{}")
+        body = request_json(request)
+        if body is None:
+            raise NoRecordingError(
+                f"Replay answers JSON requests only; {request.method} {request.url.path} sent another kind of body "
+                "(a file upload?). Set ANTHROPIC_API_KEY and COURSE_MODE=live to send it to the real API."
+            )
         cassette = self.library.find(request.method, request.url.path, body)
         return cassette.exchanges[-1] if self.final_only else cassette.exchange_for_attempt(attempt_of(request))
 
@@ -103,7 +108,7 @@ class ReplayTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         body = PacedBody(chunks, start, self.speed, self.stopwatch, drop)
         return httpx2.Response(
             exchange.response.status,
-            headers=exchange.response.headers,
+            headers=scaled_retry_headers(exchange.response.headers, self.speed),
             stream=body,
             request=request,
         )

@@ -7,13 +7,14 @@ from pathlib import Path
 from . import cassette as cassette_format
 from . import config
 from .client import make_client
+from .errors import CourseError
 
 
 def why_not_rerecordable(cassette: cassette_format.Cassette) -> str | None:
     """A reason this recording cannot be provoked live, or None if it can."""
     if len(cassette.exchanges) > 1 or cassette.exchanges[-1].response.status != 200:
         return "kept: a failure story, the live API will not fail on demand"
-    if not cassette.request.body.get("messages"):
+    if cassette.by_name_only:
         return "kept: an imported capture with no request"
     return None
 
@@ -24,9 +25,13 @@ def rerecord(folder: Path, names: list[str]) -> list[tuple[str, str]]:
     Record mode writes over the file whose request matches, so names stay and notebooks need
     no change. The course model (``COURSE_MODEL``) is asked, whatever model was recorded.
     """
+    paths = sorted(folder.glob("*.json"))
+    unknown = sorted(set(names) - {p.stem for p in paths})
+    if unknown:
+        raise CourseError(f"No fixture named {', '.join(unknown)} in {folder}; names are file names without .json.")
     client = make_client("record")
     results = []
-    for path in sorted(folder.glob("*.json")):
+    for path in paths:
         if names and path.stem not in names:
             continue
         cassette = cassette_format.load(path)

@@ -28,6 +28,7 @@ class Stopwatch:
         self._recorded = recorded_offset
 
     def elapsed(self) -> float:
+        """Seconds since the latest request was sent (the recording's seconds under replay)."""
         if self.replayed:
             return self._recorded
         return time.perf_counter() - self._started

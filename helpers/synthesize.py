@@ -38,6 +38,9 @@ _FRAGMENT_TOKENS = (1, 1, 1, 2, 2, 2, 2, 3, 3, 4, 5, 7)
 _COALESCE_WITHIN = 0.002  # events this close together leave the server in one packet
 
 
+_REQUIRED_FIELD = {"text": "text", "thinking": "thinking", "tool_use": "name"}
+
+
 @dataclass(frozen=True)
 class Timing:
     """The timing model of one synthesized response, in seconds and tokens per second."""
@@ -87,9 +90,14 @@ def load_spec(path: Path) -> Spec:
     blocks = _require(raw, "content", list, where)
     for n, block in enumerate(blocks):
         kind = block.get("type")
-        if kind not in ("text", "tool_use", "thinking"):
+        if kind not in _REQUIRED_FIELD:
             raise FixtureError(f"{where}: content[{n}].type must be text, tool_use or thinking, got {kind!r}.")
-    timing_fields = {k: float(v) for k, v in raw.get("timing", {}).items()}
+        if not isinstance(block.get(_REQUIRED_FIELD[kind]), str):
+            raise FixtureError(f"{where}: content[{n}] ({kind}) needs a string field '{_REQUIRED_FIELD[kind]}'.")
+    try:
+        timing_fields = {k: float(v) for k, v in raw.get("timing", {}).items()}
+    except (TypeError, ValueError):
+        raise FixtureError(f"{where}: every [timing] value must be a number of seconds or tokens per second.") from None
     unknown = set(timing_fields) - set(Timing.__dataclass_fields__)
     if unknown:
         raise FixtureError(f"{where}: unknown timing field(s) {sorted(unknown)}; known: {list(Timing.__dataclass_fields__)}.")

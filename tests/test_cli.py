@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import helpers
 from helpers import cassette as cassette_format
 from helpers.cli import main
 from helpers.synthesize import build_all
@@ -150,5 +151,22 @@ def test_import_of_a_missing_capture_is_a_clear_error(tmp_path, capsys):
 
 def test_module_entry_point_prints_help():
     result = subprocess.run([sys.executable, "-m", "helpers", "--help"], capture_output=True, text=True, check=True)
-    for command in ("build", "check", "import-sse", "record"):
+    for command in ("build", "check", "import-sse", "record", "refresh-notebooks"):
         assert command in result.stdout
+
+
+def test_imported_captures_without_a_request_are_served_by_name_only(tmp_path, monkeypatch):
+    capture = tmp_path / "c.sse"
+    capture.write_bytes(CAPTURE)
+    for name in ("one", "two"):
+        assert main(["import-sse", str(capture), "--out", str(tmp_path / f"{name}.json")]) == 0
+    monkeypatch.setenv("COURSE_FIXTURES", str(tmp_path))
+    assert helpers.status_line(helpers.make_client()).endswith("recordings: none")
+    with helpers.make_client(speed=0, cassette="two").messages.stream(model="m", max_tokens=5, messages=[]) as stream:
+        assert stream.get_final_text() == "Ol\u00e1"
+
+
+def test_record_names_an_unknown_fixture(monkeypatch, capsys):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-not-a-real-key-000")
+    assert main(["record", "no_such_fixture"]) == 2
+    assert "No fixture named no_such_fixture" in capsys.readouterr().err

@@ -142,3 +142,15 @@ def test_a_live_call_that_works_is_passed_through_and_not_recorded(course_env, l
     assert loopback.seen[0].headers["accept-encoding"] != "identity"
     assert not course_env.exists()
     assert capsys.readouterr().err == ""
+
+
+def test_live_mode_honours_the_proxy_from_the_environment(course_env, loopback, monkeypatch):
+    # The loopback server plays the proxy: the API host below is never resolved or contacted.
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", loopback.url)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://api.course-test.invalid")
+    with helpers.make_client(mode="live", fallback=False, max_retries=0) as client:
+        with pytest.raises(anthropic.NotFoundError):
+            client.messages.create(**REQUEST)
+    assert loopback.seen[-1].path == "http://api.course-test.invalid/v1/messages"

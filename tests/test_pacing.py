@@ -2,7 +2,7 @@
 
 import pytest
 
-from helpers.pacing import delay, due_at, schedule
+from helpers.pacing import delay, due_at, scaled_retry_headers, schedule
 
 
 @pytest.mark.parametrize("speed, expected", [(1, 12.5), (2, 11.25), (0.5, 15.0), (0, 10.0)])
@@ -21,3 +21,17 @@ def test_schedule_uses_absolute_deadlines_so_lateness_does_not_accumulate():
     # Even if chunk "a" was served late (at 100.25), "b" and "c" keep their own deadlines.
     assert delay(plan[2][0], 100.25) == pytest.approx(0.05)
     assert [item for _, _, item in plan] == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(
+    "headers, speed, expected",
+    [
+        ({"retry-after-ms": "400"}, 1, {"retry-after-ms": "400"}),
+        ({"retry-after-ms": "400"}, 2, {"retry-after-ms": "200"}),
+        ({"retry-after": "3", "x": "y"}, 0, {"retry-after-ms": "1", "x": "y"}),
+        ({"retry-after": "Wed, 21 Oct 2026 07:28:00 GMT"}, 0, {"retry-after": "Wed, 21 Oct 2026 07:28:00 GMT"}),
+        ({"content-type": "application/json"}, 0, {"content-type": "application/json"}),
+    ],
+)
+def test_retry_after_scales_with_speed(headers, speed, expected):
+    assert scaled_retry_headers(headers, speed) == expected

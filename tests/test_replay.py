@@ -6,11 +6,15 @@ import tomllib
 from pathlib import Path
 
 import anthropic
+import httpx2
 import pytest
 
 import helpers
 from helpers import cassette as cassette_format
 from helpers.cassette import Cassette, Chunk, Exchange, RecordedRequest, RecordedResponse
+from helpers.recordings import RecordingLibrary
+from helpers.replay import ReplayTransport
+from helpers.stopwatch import Stopwatch
 from helpers.sse import frame
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,11 +136,50 @@ def test_status_line_names_mode_model_speed_and_provenance():
 
 
 def test_reading_after_the_stream_is_closed_fails_as_on_a_real_connection():
-    import httpx2
-
     client = helpers.make_client(speed=0)
     with client.messages.stream(**REQUEST) as stream:
         for _ in zip(range(3), stream.text_stream):
             pass
     with pytest.raises(httpx2.ReadError):
         stream.get_final_message()
+
+
+def test_a_body_that_is_not_json_gets_a_clear_error_not_a_connection_error():
+    client = helpers.make_client(speed=0, max_retries=0)
+    with pytest.raises(helpers.NoRecordingError, match="JSON requests only"):
+        client.post("/v1/messages", cast_to=object, content=b"\x00binary")
+
+
+def test_another_endpoint_is_named_with_what_to_do():
+    with pytest.raises(helpers.NoRecordingError) as caught:
+        helpers.make_client(speed=0).models.list()
+    message = str(caught.value)
+    assert "GET /v1/models" in message and "POST /v1/messages" in message and "undo" not in message
+
+
+def test_stopwatch_reads_the_same_recording_clock_at_speed_2():
+    recording = cassette_format.load(ROOT / "fixtures/short_summary.json").exchanges[0].response
+    client = helpers.make_client(speed=2)
+    with client.messages.stream(**REQUEST) as stream:
+        stream.until_done()
+    assert helpers.stopwatch(client).elapsed() == pytest.approx(recording.duration)
+
+
+@pytest.mark.anyio
+async def test_async_replay_is_paced_too(tmp_path):
+    path = _save_story(tmp_path, [RecordedResponse(200, {"content-type": "text/event-stream"}, 0.05, _tiny_stream(0.3))])
+    client = helpers.make_async_client(speed=1, cassette=path)
+    started = time.perf_counter()
+    async with client.messages.stream(model="m", max_tokens=5, messages=[]) as stream:
+        assert await stream.get_final_text() == "ok"
+    assert time.perf_counter() - started >= 0.3
+
+
+def test_a_retry_story_at_speed_0_serves_a_scaled_retry_after(tmp_path):
+    overloaded = json.dumps({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}).encode()
+    busy = RecordedResponse(529, {"content-type": "application/json", "retry-after": "3"}, 0.01, [Chunk(0.01, overloaded)])
+    path = _save_story(tmp_path, [busy, RecordedResponse(200, {"content-type": "text/event-stream"}, 0.01, _tiny_stream(0.02))])
+    transport = ReplayTransport(RecordingLibrary.single(path, tmp_path), 0, Stopwatch(True))
+    request = httpx2.Request("POST", "https://api.anthropic.com/v1/messages", json={"messages": []})
+    response = transport.handle_request(request)
+    assert response.status_code == 529 and response.headers["retry-after-ms"] == "1" and "retry-after" not in response.headers

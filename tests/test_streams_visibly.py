@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import nbformat
-import pytest
 from jupyter_client.manager import start_new_kernel
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "01_text_stream.ipynb"

@@ -161,3 +161,21 @@ def test_raw_tool_json_can_be_cut_by_max_tokens_or_be_invalid():
     assert validate_body(body).ok  # the order is legal; only the JSON inside is not
     with pytest.raises(ValueError, match="Unable to parse tool parameter JSON"):
         sdk_final(body)
+
+
+TABLES = "[meta]\ndate='d'\n[request]\n[response]\nstop_reason='x'\n"
+
+
+@pytest.mark.parametrize(
+    "toml, expected",
+    [
+        ("content=[{type='text'}]\n" + TABLES, "needs a string field 'text'"),
+        ("content=[{type='tool_use', input={}}]\n" + TABLES, "needs a string field 'name'"),
+        ("content=[]\n" + TABLES + "[timing]\nttft='fast'\n", "must be a number"),
+    ],
+)
+def test_a_spec_missing_a_field_is_named_not_a_traceback(tmp_path, toml, expected):
+    path = tmp_path / "bad.toml"
+    path.write_text(toml)
+    with pytest.raises(FixtureError, match=expected):
+        load_spec(path)

@@ -13,55 +13,16 @@ import contextlib
 import io
 import numbers
 from dataclasses import dataclass
-from typing import Any, Callable, Literal
+from typing import Any, Callable
 
 import anthropic
 
 from . import cassette, config
 from .client import make_client, stopwatch
-from .errors import NoRecordingError
+from .exercise_checks import Exercise, Verdict, attempt, crashed, is_blank, not_a_function, wrong_kind
 
 EXERCISE_RECORDING = "latency_terms"
 _SAME_TIME = 0.006  # seconds: a student who rounds to 0.01 s still matches
-
-Status = Literal["correct", "unfinished", "wrong"]
-_HEADINGS: dict[Status, str] = {"correct": "correct.", "unfinished": "not finished yet.", "wrong": "not right yet."}
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """What a check found, in plain words: a heading, then Right / Wrong / Hint lines."""
-
-    exercise: str
-    status: Status
-    lines: tuple[str, ...]
-
-    @property
-    def passed(self) -> bool:
-        return self.status == "correct"
-
-    def __str__(self) -> str:
-        return "\n".join([f"{self.exercise}: {_HEADINGS[self.status]}", *(f"  {line}" for line in self.lines)])
-
-
-@dataclass(frozen=True)
-class Exercise:
-    """One exercise: the function the student writes, what it returns, and how to write it."""
-
-    number: int
-    function: str
-    recipe: str
-    returns: str
-    kind: type | tuple[type, ...]
-    kind_words: str
-
-    def verdict(self, status: Status, right: str = "", wrong: str = "", hint: str = "") -> Verdict:
-        """An unfinished exercise is not wrong: its lines read "So far" and "To do" instead."""
-        problem, advice = ("So far: ", "To do: ") if status == "unfinished" else ("Wrong: ", "Hint: ")
-        labelled = (("Right: ", right), (problem, wrong), (advice, hint))
-        title = f"Exercise {self.number} ({self.function})"
-        return Verdict(title, status, tuple(label + text for label, text in labelled if text))
-
 
 COLLECT_TEXT = Exercise(
     1,
@@ -162,72 +123,6 @@ def reference() -> Reference:
     return Reference(tuple(pieces), headers_at, first_event_at or headers_at, complete_at)
 
 
-@dataclass(frozen=True)
-class Attempt:
-    """What calling the student's function gave: a value, or the exception it raised."""
-
-    value: Any = None
-    error: Exception | None = None
-
-    @property
-    def unfinished(self) -> bool:
-        """Still the shipped body: ``...``, ``pass`` (None) or ``raise NotImplementedError``."""
-        return isinstance(self.error, NotImplementedError) or (self.error is None and _is_blank(self.value))
-
-
-def _is_blank(value: Any) -> bool:
-    """None or ``...``: what a function body that is not written yet gives back."""
-    return value is None or value is Ellipsis
-
-
-def attempt(function: Callable[..., Any], *args: Any) -> Attempt:
-    """Call the student's function, keeping any exception as data instead of raising it."""
-    try:
-        return Attempt(value=function(*args))
-    except Exception as err:  # a student's bug is reported, never raised
-        return Attempt(error=err)
-
-
-def _first_line(err: Exception) -> str:
-    text = str(err).strip().splitlines()
-    line = text[0] if text else ""
-    return f"{type(err).__name__}: {line[:160]}" if line else type(err).__name__
-
-
-def _not_a_function(exercise: Exercise, given: Any) -> Verdict:
-    name = exercise.function
-    what = "None" if given is None else f"a {type(given).__name__}"
-    return exercise.verdict(
-        "wrong",
-        wrong=f"the check needs your function itself, but got {what}.",
-        hint=f"pass the name without parentheses: check_{name}({name}).",
-    )
-
-
-def _crashed(exercise: Exercise, result: Attempt) -> Verdict | None:
-    """The verdict for a function that raised; None if it returned."""
-    name, err = exercise.function, result.error
-    if isinstance(err, NotImplementedError):
-        return exercise.verdict("unfinished", wrong=f"{name} still raises NotImplementedError.", hint=exercise.recipe)
-    if isinstance(err, NoRecordingError):
-        return exercise.verdict(
-            "wrong",
-            wrong=f"{name} sent a request that no recording answers.",
-            hint="send the request you are given, unchanged: client.messages.stream(**request).",
-        )
-    if err is not None:
-        return exercise.verdict("wrong", wrong=f"{name} raised {_first_line(err)}", hint=exercise.recipe)
-    return None
-
-
-def _wrong_kind(exercise: Exercise, value: Any) -> Verdict | None:
-    if isinstance(value, bool) or not isinstance(value, exercise.kind):
-        return exercise.verdict(
-            "wrong", wrong=f"it returned a {type(value).__name__}, not {exercise.kind_words}.", hint=f"return {exercise.returns}."
-        )
-    return None
-
-
 def _characters(count: int) -> str:
     return f"{count} character{'' if count == 1 else 's'}"
 
@@ -251,13 +146,13 @@ def _run_with_request(exercise: Exercise, function: Any) -> Verdict | Run:
     nothing or the wrong kind of value; otherwise the Run for the exercise's own judgement.
     """
     if not callable(function):
-        return _not_a_function(exercise, function)
+        return not_a_function(exercise, function)
     with _replay_client() as client:
         result = attempt(function, client, exercise_request())
         read_until = stopwatch(client).elapsed()
-    crashed = _crashed(exercise, result)
-    if crashed:
-        return crashed
+    failure = crashed(exercise, result)
+    if failure:
+        return failure
     if read_until == 0:
         if result.unfinished:
             return exercise.verdict("unfinished", wrong=f"{exercise.function} still returns {result.value!r}.", hint=exercise.recipe)
@@ -267,9 +162,9 @@ def _run_with_request(exercise: Exercise, function: Any) -> Verdict | Run:
             hint="use the `client` and `request` parameters (not the notebook's own client); "
             "the check times your function on its own client.",
         )
-    if _is_blank(result.value):
+    if is_blank(result.value):
         return exercise.verdict("wrong", right="it streamed the answer.", wrong="it returned None.", hint=f"return {exercise.returns}.")
-    return _wrong_kind(exercise, result.value) or Run(result.value, read_until)
+    return wrong_kind(exercise, result.value) or Run(result.value, read_until)
 
 
 class Screen(io.StringIO):
@@ -305,20 +200,20 @@ def judge_collect_text(collect_text: Callable[[Any], Any]) -> Verdict:
     """Exercise 1: print each piece as it arrives (flushed) and return the whole text."""
     ex = COLLECT_TEXT
     if not callable(collect_text):
-        return _not_a_function(ex, collect_text)
+        return not_a_function(ex, collect_text)
     with _replay_client() as client, client.messages.stream(**exercise_request()) as stream:
         screen = Screen(stopwatch(client).elapsed)
         with contextlib.redirect_stdout(screen):
             result = attempt(collect_text, stream)
     printed = screen.getvalue()
-    crashed = _crashed(ex, result)
-    if crashed:
-        return crashed
+    failure = crashed(ex, result)
+    if failure:
+        return failure
     if result.unfinished and not printed:
         return ex.verdict("unfinished", wrong=f"collect_text still returns {result.value!r}.", hint=ex.recipe)
     expected = reference()
     printed_right = f"it printed {len(printed)} characters." if printed else ""
-    if _is_blank(result.value):
+    if is_blank(result.value):
         return ex.verdict("wrong", right=printed_right, wrong="it returned None.", hint=f"return {ex.returns}.")
     if isinstance(result.value, (list, tuple)):
         return ex.verdict(
@@ -327,7 +222,7 @@ def judge_collect_text(collect_text: Callable[[Any], Any]) -> Verdict:
             wrong=f"it returned a {type(result.value).__name__} of {len(result.value)} items instead of one string.",
             hint=f"return {ex.returns}.",
         )
-    wrong_value = _wrong_kind(ex, result.value)
+    wrong_value = wrong_kind(ex, result.value)
     if wrong_value:
         return wrong_value
     if result.value != expected.text:

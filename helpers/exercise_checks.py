@@ -1,0 +1,117 @@
+"""What every exercise check shares: verdicts in plain words, and calling a student's code safely.
+
+A check never raises because an exercise is unfinished or wrong. It calls the student's
+function through ``attempt``, keeps any exception as data, and turns what it found into a
+``Verdict``: a heading, then Right / Wrong / Hint lines (So far / To do while unfinished).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Literal
+
+from .errors import NoRecordingError
+
+Status = Literal["correct", "unfinished", "wrong"]
+_HEADINGS: dict[Status, str] = {"correct": "correct.", "unfinished": "not finished yet.", "wrong": "not right yet."}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a check found, in plain words: a heading, then Right / Wrong / Hint lines."""
+
+    exercise: str
+    status: Status
+    lines: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "correct"
+
+    def __str__(self) -> str:
+        return "\n".join([f"{self.exercise}: {_HEADINGS[self.status]}", *(f"  {line}" for line in self.lines)])
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: the function the student writes, what it returns, and how to write it."""
+
+    number: int
+    function: str
+    recipe: str
+    returns: str
+    kind: type | tuple[type, ...]
+    kind_words: str
+
+    def verdict(self, status: Status, right: str = "", wrong: str = "", hint: str = "") -> Verdict:
+        """An unfinished exercise is not wrong: its lines read "So far" and "To do" instead."""
+        problem, advice = ("So far: ", "To do: ") if status == "unfinished" else ("Wrong: ", "Hint: ")
+        labelled = (("Right: ", right), (problem, wrong), (advice, hint))
+        title = f"Exercise {self.number} ({self.function})"
+        return Verdict(title, status, tuple(label + text for label, text in labelled if text))
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What calling the student's function gave: a value, or the exception it raised."""
+
+    value: Any = None
+    error: Exception | None = None
+
+    @property
+    def unfinished(self) -> bool:
+        """Still the shipped body: ``...``, ``pass`` (None) or ``raise NotImplementedError``."""
+        return isinstance(self.error, NotImplementedError) or (self.error is None and is_blank(self.value))
+
+
+def is_blank(value: Any) -> bool:
+    """None or ``...``: what a function body that is not written yet gives back."""
+    return value is None or value is Ellipsis
+
+
+def attempt(function: Callable[..., Any], *args: Any) -> Attempt:
+    """Call the student's function, keeping any exception as data instead of raising it."""
+    try:
+        return Attempt(value=function(*args))
+    except Exception as err:  # a student's bug is reported, never raised
+        return Attempt(error=err)
+
+
+def first_line(err: Exception) -> str:
+    text = str(err).strip().splitlines()
+    line = text[0] if text else ""
+    return f"{type(err).__name__}: {line[:160]}" if line else type(err).__name__
+
+
+def not_a_function(exercise: Exercise, given: Any) -> Verdict:
+    name = exercise.function
+    what = "None" if given is None else f"a {type(given).__name__}"
+    return exercise.verdict(
+        "wrong",
+        wrong=f"the check needs your function itself, but got {what}.",
+        hint=f"pass the name without parentheses: check_{name}({name}).",
+    )
+
+
+def crashed(exercise: Exercise, result: Attempt) -> Verdict | None:
+    """The verdict for a function that raised; None if it returned."""
+    name, err = exercise.function, result.error
+    if isinstance(err, NotImplementedError):
+        return exercise.verdict("unfinished", wrong=f"{name} still raises NotImplementedError.", hint=exercise.recipe)
+    if isinstance(err, NoRecordingError):
+        return exercise.verdict(
+            "wrong",
+            wrong=f"{name} sent a request that no recording answers.",
+            hint="send the request you are given, unchanged: client.messages.stream(**request).",
+        )
+    if err is not None:
+        return exercise.verdict("wrong", wrong=f"{name} raised {first_line(err)}", hint=exercise.recipe)
+    return None
+
+
+def wrong_kind(exercise: Exercise, value: Any) -> Verdict | None:
+    if isinstance(value, bool) or not isinstance(value, exercise.kind):
+        return exercise.verdict(
+            "wrong", wrong=f"it returned a {type(value).__name__}, not {exercise.kind_words}.", hint=f"return {exercise.returns}."
+        )
+    return None

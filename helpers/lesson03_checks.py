@@ -1,0 +1,477 @@
+"""Automatic checks for the exercises of lesson 03 (tool use while streaming).
+
+Each check runs the student's function on its own replay client at no-wait speed, against the
+exercise conversation (three recorded turns: two parallel weather calls, a calculation, the
+answer), so the verdict is the same in every course mode. ``judge_*`` return a
+:class:`Verdict` (tests use them); ``check_*`` print it (the notebook uses them). A check never
+raises because an exercise is unfinished or wrong.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import anthropic
+
+from . import cassette, config
+from .client import make_client, stopwatch
+from .course_tools import describe_call, tool_uses
+from .exercise_checks import (
+    Attempt,
+    Exercise,
+    Verdict,
+    attempt,
+    crashed,
+    first_line,
+    is_blank,
+    not_a_function,
+    wrong_kind,
+)
+
+EXERCISE_TURNS = ("tools_exercise_1", "tools_exercise_2", "tools_exercise_3")
+"""The recordings of the exercise conversation, one per turn."""
+CUT_OFF = "tools_max_tokens"
+TOOL_ONLY = "tools_forced"
+
+ANNOUNCE_TOOLS = Exercise(
+    1,
+    "announce_tools",
+    recipe="inside `with client.messages.stream(**request) as stream:`, loop over the events; print "
+    'event.text for "text" events (end="", flush=True), and for a "content_block_start" event whose '
+    "content_block.type is \"tool_use\", print f\"[calling {event.content_block.name}]\" and keep the name. "
+    "Return the names.",
+    returns="the list of tool names, in the order the calls started",
+    kind=list,
+    kind_words="a list of names",
+)
+ANSWER_WITH_TOOLS = Exercise(
+    2,
+    "answer_with_tools",
+    recipe="keep a messages list; in a loop, stream the request with those messages, take "
+    "reply = stream.get_final_message(), append {'role': 'assistant', 'content': reply.content}; stop when "
+    "reply.stop_reason != 'tool_use', otherwise append {'role': 'user', 'content': [course_tools.run_tool(b) "
+    "for each tool_use block b]} and go round again. Return the last reply's text.",
+    returns="the final answer's text, as one string",
+    kind=str,
+    kind_words="a string",
+)
+CALLS_TO_RUN = Exercise(
+    3,
+    "calls_to_run",
+    recipe="return [block for block in message.content if block.type == 'tool_use'] when "
+    "message.stop_reason == 'tool_use', and [] otherwise.",
+    returns="a list of the message's tool_use blocks (or an empty list)",
+    kind=list,
+    kind_words="a list of tool_use blocks",
+)
+
+
+def _replay_client() -> anthropic.Anthropic:
+    return make_client("replay", speed=0, fallback=False, fault="")  # never COURSE_FAULT
+
+
+def _recorded_request(name: str) -> dict[str, Any]:
+    body = dict(cassette.load(config.fixtures_dir() / f"{name}.json").request.body)
+    body.pop("stream", None)
+    return {**body, "model": config.course_model()}
+
+
+def exercise_request() -> dict[str, Any]:
+    """The request the checks send (the exercise conversation's first turn), to try your function yourself."""
+    return _recorded_request(EXERCISE_TURNS[0])
+
+
+def recorded_reply(name: str) -> Any:
+    """The final message of one recording, streamed through the SDK."""
+    with _replay_client() as client, client.messages.stream(**_recorded_request(name)) as stream:
+        return stream.get_final_message()
+
+
+def _sent_nothing(exercise: Exercise, result: Attempt) -> Verdict:
+    """The verdict for a function that returned without a request on its client: unfinished, or wrong."""
+    if result.unfinished:
+        return exercise.verdict("unfinished", wrong=f"{exercise.function} still returns {result.value!r}.", hint=exercise.recipe)
+    return exercise.verdict(
+        "wrong", wrong="it never sent a request with the client it was given.", hint="stream the `request` with the `client` you are given."
+    )
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.2f} s"
+
+
+# Exercise 1: announce each tool as soon as its block starts ----------------------------------
+
+
+@dataclass(frozen=True)
+class ToolBlockTimes:
+    """When one tool_use block of the exercise reply started, got its first input, and was complete."""
+
+    name: str
+    started: float
+    input_began: float
+    complete: float
+
+
+@dataclass(frozen=True)
+class FirstTurn:
+    """What the exercise conversation's first reply delivers, read on the recording's clock."""
+
+    text: str
+    tools: tuple[ToolBlockTimes, ...]
+
+    @property
+    def names(self) -> list[str]:
+        return [tool.name for tool in self.tools]
+
+
+def first_turn() -> FirstTurn:
+    """Stream the first exercise reply once, noting when each tool block starts, fills and ends."""
+    text, starts, inputs, stops = "", {}, {}, {}
+    with _replay_client() as client, client.messages.stream(**exercise_request()) as stream:
+        clock = stopwatch(client)
+        for event in stream:
+            now = clock.elapsed()
+            if event.type == "text":
+                text += event.text
+            elif event.type == "content_block_start" and event.content_block.type == "tool_use":
+                starts[event.index] = (event.content_block.name, now)
+            elif event.type == "content_block_delta" and event.delta.type == "input_json_delta" and event.delta.partial_json:
+                inputs.setdefault(event.index, now)
+            elif event.type == "content_block_stop" and event.index in starts:
+                stops[event.index] = now
+    tools = tuple(ToolBlockTimes(name, at, inputs[i], stops[i]) for i, (name, at) in sorted(starts.items()))
+    return FirstTurn(text, tools)
+
+
+class Transcript(io.StringIO):
+    """A stand-in for stdout that keeps each write with the stream's clock at that moment."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        super().__init__()
+        self.writes: list[tuple[float, str]] = []
+        self._clock = clock
+
+    def write(self, text: str) -> int:
+        if text:
+            self.writes.append((self._clock(), text))
+        return super().write(text)
+
+    def announced_at(self, name: str) -> list[float]:
+        """When each ``[calling NAME]`` announcement was printed, in order."""
+        marker = f"calling {name}"
+        return [at for at, text in self.writes for _ in range(text.count(marker))]
+
+
+def judge_announce_tools(announce_tools: Callable[[Any, dict[str, Any]], Any]) -> Verdict:
+    """Exercise 1: print the text and announce each tool call the moment its block starts."""
+    ex = ANNOUNCE_TOOLS
+    if not callable(announce_tools):
+        return not_a_function(ex, announce_tools)
+    with _replay_client() as client:
+        transcript = Transcript(stopwatch(client).elapsed)
+        with contextlib.redirect_stdout(transcript):
+            result = attempt(announce_tools, client, exercise_request())
+        read_until = stopwatch(client).elapsed()
+    failure = crashed(ex, result)
+    if failure:
+        return failure
+    if read_until == 0:
+        return _sent_nothing(ex, result)
+    expected = first_turn()
+    if is_blank(result.value):
+        return ex.verdict("wrong", right="it streamed the reply.", wrong="it returned None.", hint=f"return {ex.returns}.")
+    wrong_value = wrong_kind(ex, result.value)
+    if wrong_value:
+        return wrong_value
+    if result.value != expected.names:
+        return ex.verdict("wrong", wrong=_wrong_names(result.value, expected.names), hint=ex.recipe)
+    return _judge_announcements(transcript, expected)
+
+
+def _wrong_names(value: list[Any], names: list[str]) -> str:
+    if not value:
+        return f"it returned an empty list, but the reply calls {len(names)} tools: {names}."
+    if value == names[:1]:
+        return f"it returned only the first call; the reply makes {len(names)} calls: {names}."
+    if all(not isinstance(item, str) for item in value):
+        return f"it returned {type(value[0]).__name__} objects; the check wants the tool names (strings): {names}."
+    return f"it returned {value!r}; the reply's calls, in order, are {names}."
+
+
+def _judge_announcements(transcript: Transcript, expected: FirstTurn) -> Verdict:
+    ex = ANNOUNCE_TOOLS
+    printed = transcript.getvalue()
+    right = f"it returned the {len(expected.names)} tool names, {expected.names}."
+    if expected.text not in printed:
+        hint = 'print each piece of text as it arrives, joined up: print(event.text, end="", flush=True).'
+        return ex.verdict("wrong", right=right, wrong="what it printed does not contain the reply's text.", hint=hint)
+    moments: list[float] = []
+    for n, tool in enumerate(expected.tools):
+        printed_at = transcript.announced_at(tool.name)
+        same_name_before = expected.names[:n].count(tool.name)
+        if len(printed_at) <= same_name_before:
+            return ex.verdict(
+                "wrong",
+                right=right,
+                wrong=f"it never printed [calling {tool.name}] for call {n + 1}.",
+                hint='print f"[calling {event.content_block.name}]" for each tool_use block that starts.',
+            )
+        at = printed_at[same_name_before]
+        if at >= tool.input_began:
+            done = "complete" if at >= tool.complete else "arriving"
+            return ex.verdict(
+                "wrong",
+                right=right,
+                wrong=f"it announced call {n + 1} ({tool.name}) at {_seconds(at)}, when its input was already {done}; "
+                f"the name was known at {_seconds(tool.started)}, when the block started.",
+                hint='announce in the loop, on the "content_block_start" event, not after get_final_message().',
+            )
+        moments.append(at)
+    waits = ", ".join(f"{_seconds(t.complete - at)}" for t, at in zip(expected.tools, moments))
+    return ex.verdict(
+        "correct",
+        right=f"{right} Each was announced as its block started, before any of its input arrived "
+        f"({', '.join(_seconds(at) for at in moments)}): that is {waits} before the input was complete.",
+    )
+
+
+# Exercise 2: the complete loop --------------------------------------------------------------
+
+
+class RequestLog:
+    """Middleware that keeps the JSON body of every request a client sends."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict[str, Any]] = []
+
+    def __call__(self, request: Any, call_next: Any) -> Any:
+        self.bodies.append(dict(request.json or {}))
+        return call_next(request)
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """The exercise conversation as recorded: each turn's request messages and final message."""
+
+    requests: tuple[list[dict[str, Any]], ...]
+    replies: tuple[Any, ...]
+
+    @property
+    def answer(self) -> str:
+        return "".join(block.text for block in self.replies[-1].content if block.type == "text")
+
+
+def conversation() -> Conversation:
+    """The recorded turns of the exercise conversation."""
+    requests = tuple(list(_recorded_request(name)["messages"]) for name in EXERCISE_TURNS)
+    return Conversation(requests, tuple(recorded_reply(name) for name in EXERCISE_TURNS))
+
+
+def judge_answer_with_tools(answer_with_tools: Callable[[Any, dict[str, Any]], Any]) -> Verdict:
+    """Exercise 2: the loop that streams every turn, runs the tools and stops on end_turn."""
+    ex = ANSWER_WITH_TOOLS
+    if not callable(answer_with_tools):
+        return not_a_function(ex, answer_with_tools)
+    log = RequestLog()
+    with _replay_client() as client:
+        result = attempt(answer_with_tools, client.with_middleware(log), exercise_request())
+    expected = conversation()
+    matched = _matching_turns(log.bodies, expected)
+    if matched < len(log.bodies):
+        return ex.verdict("wrong", right=_turns_right(matched), wrong=_unmatched_turn(log.bodies[: matched + 1], expected), hint=ex.recipe)
+    failure = crashed(ex, result)
+    if failure:
+        return failure
+    if not log.bodies:
+        return _sent_nothing(ex, result)
+    return _judge_answer(result, len(log.bodies), expected)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
+
+
+def _matching_turns(bodies: Sequence[dict[str, Any]], expected: Conversation) -> int:
+    """How many of the requests sent, from the first, are the recorded turns' requests."""
+    matched = 0
+    for body, wanted in zip(bodies, expected.requests):
+        if not (body.get("stream") and _same(body.get("messages"), wanted)):
+            break
+        matched += 1
+    return matched
+
+
+def _turns_right(complete: int) -> str:
+    return f"its first {complete} turn{'s' if complete != 1 else ''} matched the recording." if complete else ""
+
+
+def _judge_answer(result: Attempt, turns: int, expected: Conversation) -> Verdict:
+    ex, total = ANSWER_WITH_TOOLS, len(expected.replies)
+    if turns < total:
+        stop = expected.replies[turns - 1].stop_reason
+        return ex.verdict(
+            "wrong",
+            right=_turns_right(turns),
+            wrong=f"it stopped after turn {turns}, whose stop_reason was {stop!r}: the model was still waiting for tool results.",
+            hint="go round again while reply.stop_reason == 'tool_use'; stop only when it is something else (end_turn).",
+        )
+    if is_blank(result.value):
+        return ex.verdict("wrong", right=f"it streamed all {total} turns.", wrong="it returned None.", hint=f"return {ex.returns}.")
+    wrong_value = wrong_kind(ex, result.value)
+    if wrong_value:
+        return wrong_value
+    if result.value != expected.answer:
+        return ex.verdict("wrong", right=f"it streamed all {total} turns.", wrong=_wrong_answer(result.value, expected), hint="return the text of the last reply: stream.get_final_text() of the last turn.")
+    calls = sum(len(tool_uses(reply.content)) for reply in expected.replies)
+    return ex.verdict(
+        "correct",
+        right=f"it streamed {total} turns, ran {calls} tool calls, sent each result back paired with its call's id, "
+        f"stopped on end_turn and returned the {len(expected.answer)}-character answer.",
+    )
+
+
+def _wrong_answer(value: str, expected: Conversation) -> str:
+    texts = ["".join(b.text for b in reply.content if b.type == "text") for reply in expected.replies]
+    if value in texts[:-1]:
+        return f"it returned the text of turn {texts.index(value) + 1}, not of the final turn."
+    if value == "".join(texts) or all(text in value for text in texts):
+        return "it returned the text of every turn; the answer is the last turn's text."
+    return f"it returned {value[:60]!r}, which is not the final answer."
+
+
+def _unmatched_turn(bodies: Sequence[dict[str, Any]], expected: Conversation) -> str:
+    """What differs in the first request no recording answers, in the student's terms."""
+    turn = len(bodies)
+    sent = bodies[-1]
+    if turn > len(expected.requests):
+        return f"it sent a request for turn {turn}, but turn {turn - 1} ended with stop_reason 'end_turn': the conversation was over."
+    if not sent.get("stream"):
+        return f"turn {turn} was sent without streaming (client.messages.create); stream every turn with client.messages.stream(...)."
+    if turn == 1:
+        return "its first request is not the `request` it was given; send that one unchanged: client.messages.stream(**request)."
+    messages, wanted = list(sent.get("messages") or []), expected.requests[turn - 1]
+    roles, wanted_roles = [m.get("role") for m in messages], [m["role"] for m in wanted]
+    if len(messages) < len(wanted):
+        if len(messages) == 1:
+            return f"turn {turn} sent only the question again, without the assistant's reply and the tool results."
+        if "assistant" not in roles:
+            return f"turn {turn} sent no assistant message: append the reply, {{'role': 'assistant', 'content': reply.content}}, before its tool results."
+        return f"turn {turn} sent {len(messages)} messages instead of {len(wanted)}: the history must grow by the reply and its tool results every turn."
+    if roles != wanted_roles:
+        if roles[:len(wanted_roles)] == wanted_roles:
+            return f"turn {turn} sent {len(messages)} messages instead of {len(wanted)}; put all tool results of a turn in ONE user message."
+        return f"turn {turn} sent messages with roles {roles}; they must alternate {wanted_roles}: the assistant's reply, then one user message with the results."
+    for n, (mine, theirs) in enumerate(zip(messages, wanted)):
+        if not _same(mine, theirs):
+            return _unmatched_message(turn, n, mine, theirs)
+    return f"turn {turn}'s request differs from the recorded one outside its messages; send `request` unchanged except for messages."
+
+
+def _unmatched_message(turn: int, n: int, mine: dict[str, Any], theirs: dict[str, Any]) -> str:
+    where = f"turn {turn}, messages[{n}]"
+    if n == 0:
+        return f"{where}, the question, is not the one in `request`; keep request['messages'] at the start of the history."
+    if theirs["role"] == "assistant":
+        return f"{where} (the assistant's reply) is not the reply as received; send it unchanged: {{'role': 'assistant', 'content': reply.content}}."
+    content = mine.get("content")
+    if not isinstance(content, list) or not all(isinstance(b, dict) and b.get("type") == "tool_result" for b in content):
+        return f"{where} must be a list of tool_result blocks, one per tool call; use course_tools.run_tool(block)."
+    wanted_ids = [b["tool_use_id"] for b in theirs["content"]]
+    sent_ids = [b.get("tool_use_id") for b in content]
+    if sorted(map(str, sent_ids)) != sorted(wanted_ids):
+        missing = [i for i in wanted_ids if i not in sent_ids]
+        return f"{where} answers the calls {sent_ids}, but the reply made the calls {wanted_ids}" + (f" ({len(missing)} without a result)." if missing else ".")
+    return f"{where} has the right ids but other contents; send exactly what course_tools.run_tool(block) returns, in the order of the calls."
+
+
+# Exercise 3: which calls are safe to run -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    """One recorded reply that calls_to_run is given, and what it should return."""
+
+    what: str
+    message: Any
+    expected_ids: tuple[str, ...]
+
+
+def cases() -> list[Case]:
+    """The replies the check shows calls_to_run: parallel calls, a cut-off call, no call, a tool-only reply."""
+    first, last = recorded_reply(EXERCISE_TURNS[0]), recorded_reply(EXERCISE_TURNS[-1])
+    cut, forced = recorded_reply(CUT_OFF), recorded_reply(TOOL_ONLY)
+    return [
+        Case("a reply with two parallel get_weather calls", first, tuple(b.id for b in tool_uses(first.content))),
+        Case("a reply cut off by max_tokens in the middle of its tool input", cut, ()),
+        Case("a final answer (stop_reason end_turn, no tool calls)", last, ()),
+        Case("a reply that is only a tool call, with no text", forced, tuple(b.id for b in tool_uses(forced.content))),
+    ]
+
+
+def judge_calls_to_run(calls_to_run: Callable[[Any], Any]) -> Verdict:
+    """Exercise 3: the tool calls of a reply that are complete and meant to be run."""
+    ex = CALLS_TO_RUN
+    if not callable(calls_to_run):
+        return not_a_function(ex, calls_to_run)
+    passed: list[str] = []
+    for n, case in enumerate(cases()):
+        result = attempt(calls_to_run, case.message)
+        if n == 0 and result.unfinished:
+            return ex.verdict("unfinished", wrong=f"calls_to_run still returns {result.value!r}.", hint=ex.recipe)
+        right = f"it handled {', '.join(passed)}." if passed else ""
+        if result.error is not None:
+            return ex.verdict("wrong", right=right, wrong=f"for {case.what}, it raised {first_line(result.error)}", hint=ex.recipe)
+        if is_blank(result.value):
+            return ex.verdict("wrong", right=right, wrong=f"for {case.what}, it returned None.", hint=f"return {ex.returns}.")
+        wrong_value = wrong_kind(ex, result.value)
+        if wrong_value:
+            return wrong_value
+        problem = _wrong_calls(case, list(result.value))
+        if problem:
+            return ex.verdict("wrong", right=right, wrong=problem, hint=ex.recipe)
+        passed.append(case.what)
+    return ex.verdict("correct", right=f"it returned the right calls for {len(passed)} replies: " + "; ".join(passed) + ".")
+
+
+def _wrong_calls(case: Case, value: list[Any]) -> str:
+    ids = [getattr(item, "id", None) for item in value]
+    kinds = {getattr(item, "type", type(item).__name__) for item in value}
+    if kinds - {"tool_use"}:
+        return f"for {case.what}, it returned {sorted(kinds)} items; only tool_use blocks are calls."
+    if tuple(ids) == case.expected_ids:
+        return ""
+    if case.message.stop_reason == "max_tokens":
+        calls = ", ".join(describe_call(item) for item in value)
+        return (
+            f"for {case.what}, it returned {calls}: its input is incomplete (the unit the user asked for never arrived), "
+            "so running it would answer the wrong question. Run calls only when stop_reason == 'tool_use'."
+        )
+    if not case.expected_ids:
+        return f"for {case.what}, it returned {len(value)} call(s), but there is nothing to run."
+    if len(ids) < len(case.expected_ids) and set(ids) <= set(case.expected_ids):
+        return f"for {case.what}, it returned {len(ids)} of the {len(case.expected_ids)} calls; return every tool_use block."
+    return f"for {case.what}, it returned calls {ids}; the reply's calls are {list(case.expected_ids)}."
+
+
+# What the notebook calls -----------------------------------------------------------------------
+
+
+def check_announce_tools(announce_tools: Callable[[Any, dict[str, Any]], Any]) -> None:
+    """Print the verdict for exercise 1."""
+    print(judge_announce_tools(announce_tools))
+
+
+def check_answer_with_tools(answer_with_tools: Callable[[Any, dict[str, Any]], Any]) -> None:
+    """Print the verdict for exercise 2."""
+    print(judge_answer_with_tools(answer_with_tools))
+
+
+def check_calls_to_run(calls_to_run: Callable[[Any], Any]) -> None:
+    """Print the verdict for exercise 3."""
+    print(judge_calls_to_run(calls_to_run))

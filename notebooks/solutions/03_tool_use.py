@@ -1,0 +1,40 @@
+"""Reference solutions for the exercises of notebooks/03_tool_use.ipynb.
+
+Try the exercises first. Each function has the notebook's signature, so it can be pasted into
+its exercise cell as it is; the check cell below that cell then reports it correct.
+"""
+
+from helpers import course_tools
+
+
+def announce_tools(client, request):
+    """Exercise 1: print the text as it arrives and announce each tool call as its block starts."""
+    names = []
+    with client.messages.stream(**request) as stream:
+        for event in stream:
+            if event.type == "text":
+                print(event.text, end="", flush=True)
+            elif event.type == "content_block_start" and event.content_block.type == "tool_use":
+                names.append(event.content_block.name)
+                print(f"\n[calling {event.content_block.name}]", flush=True)
+    return names
+
+
+def answer_with_tools(client, request):
+    """Exercise 2: stream every turn, run the tools the model asks for, stop when it stops asking."""
+    messages = list(request["messages"])
+    while True:
+        with client.messages.stream(**{**request, "messages": messages}) as stream:
+            reply = stream.get_final_message()
+        messages.append({"role": "assistant", "content": reply.content})
+        if reply.stop_reason != "tool_use":
+            return "".join(block.text for block in reply.content if block.type == "text")
+        results = [course_tools.run_tool(block) for block in reply.content if block.type == "tool_use"]
+        messages.append({"role": "user", "content": results})
+
+
+def calls_to_run(message):
+    """Exercise 3: the tool calls of a reply that are complete and meant to be run."""
+    if message.stop_reason != "tool_use":
+        return []
+    return [block for block in message.content if block.type == "tool_use"]

@@ -1,0 +1,474 @@
+"""Lesson 03: the course tools, what the SDK does with every recorded tool-use stream the lesson
+shows, and the exercise checks (reference solutions pass, typical mistakes are named, unfinished
+work never crashes)."""
+
+from __future__ import annotations
+
+import json
+import runpy
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import anthropic
+import pytest
+from anthropic import beta_tool
+from test_lesson01 import (  # the exercise-check test vocabulary
+    assert_verdict,
+    not_implemented,
+    unfinished,
+)
+
+import helpers
+from helpers import config, course_tools
+from helpers import lesson03_checks as checks
+from helpers.cassette import load
+from helpers.errors import NoRecordingError
+from helpers.lesson03_checks import RequestLog
+
+SOLUTIONS = Path(__file__).resolve().parent.parent / "notebooks" / "solutions" / "03_tool_use.py"
+
+
+solutions = SimpleNamespace(**runpy.run_path(str(SOLUTIONS)))
+
+
+@pytest.fixture
+def client() -> Iterator[anthropic.Anthropic]:
+    with helpers.make_client("replay", speed=0, fallback=False, fault="") as replay:
+        yield replay
+
+
+def request(name: str) -> dict[str, Any]:
+    """The request a lesson-03 recording answers, as the notebook sends it."""
+    body = dict(load(config.fixtures_dir() / f"{name}.json").request.body)
+    body.pop("stream")
+    return body
+
+
+def events_of(client: anthropic.Anthropic, name: str) -> tuple[list[Any], Any]:
+    with client.messages.stream(**request(name)) as stream:
+        events = list(stream)
+        return events, stream.get_final_message()
+
+
+# The tools ------------------------------------------------------------------------------------
+
+
+def test_every_definition_matches_its_implementation() -> None:
+    assert [tool["name"] for tool in course_tools.TOOLS] == list(course_tools.IMPLEMENTATIONS)
+    for tool in course_tools.TOOLS:
+        schema = tool["input_schema"]
+        assert schema["type"] == "object" and tool["description"]
+        assert set(schema["required"]) <= set(schema["properties"])
+        code = course_tools.IMPLEMENTATIONS[tool["name"]].__code__
+        assert list(code.co_varnames[: code.co_argcount]) == list(schema["properties"])
+
+
+def test_weather_comes_from_the_table() -> None:
+    assert course_tools.get_weather("Paris, France") == {
+        "location": "Paris, France", "temperature": 18, "unit": "celsius",
+        "conditions": "partly cloudy", "wind_kmh": 14, "humidity": 62,
+    }
+    assert course_tools.get_weather("tokyo", "fahrenheit")["temperature"] == 75  # 24 °C, rounded
+    assert course_tools.get_weather(" London , England")["location"] == "London, UK"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [(("Reykjavik, Iceland",), "No weather data for 'Reykjavik, Iceland'. Cities with data: Paris, France; Tokyo"),
+     (("Paris", "kelvin"), "Unknown unit 'kelvin'")],
+)
+def test_weather_failures_say_what_is_wrong(arguments: tuple[str, ...], message: str) -> None:
+    with pytest.raises(course_tools.ToolFailure, match=message.replace("(", r"\(")):
+        course_tools.get_weather(*arguments)
+
+
+@pytest.mark.parametrize(
+    ("expression", "result"),
+    [("(24 - 18) * 9 / 5", 10.8), ("21 - 12", 9), ("2 ** 10", 1024), ("-3 + +1", -2), ("1 / 3", 0.3333333333)],
+)
+def test_calculate(expression: str, result: float) -> None:
+    assert course_tools.calculate(expression) == {"expression": expression, "result": result}
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [("1 / 0", "divides by zero"), ("__import__('os')", "Only numbers"), ("2 ** 1000", "Exponents above 64"),
+     ("True + 1", "Only numbers"), ("'a' * 3", "Only numbers"), ("2 +", "not an arithmetic expression")],
+)
+def test_calculate_refuses_what_is_not_arithmetic(expression: str, message: str) -> None:
+    with pytest.raises(course_tools.ToolFailure, match=message):
+        course_tools.calculate(expression)
+
+
+def test_run_tool_answers_a_call_with_json_text() -> None:
+    result = course_tools.run_tool({"id": "toolu_1", "name": "calculate", "input": {"expression": "6 * 7"}})
+    assert result == {"type": "tool_result", "tool_use_id": "toolu_1", "content": '{"expression": "6 * 7", "result": 42}'}
+
+
+@pytest.mark.parametrize(
+    ("name", "tool_input", "message"),
+    [("get_weather", {"location": "Atlantis"}, "No weather data for 'Atlantis'"),
+     ("get_time", {}, "There is no tool named 'get_time'. Tools: get_weather, calculate."),
+     ("get_weather", {"city": "Paris"}, 'get_weather takes location, unit; got {"city": "Paris"}.'),
+     ("calculate", {}, "calculate takes expression; got {}."),
+     ("calculate", [1, 2], "The input must be a JSON object, got [1, 2].")],
+)
+def test_run_tool_turns_failures_into_error_results(name: str, tool_input: Any, message: str) -> None:
+    result = course_tools.run_tool({"id": "toolu_2", "name": name, "input": tool_input})
+    assert result["is_error"] is True and result["tool_use_id"] == "toolu_2"
+    assert result["content"].startswith(message)
+
+
+def test_run_tools_pairs_each_result_with_its_call(client: anthropic.Anthropic) -> None:
+    _, message = events_of(client, "tools_trip_1")
+    results = course_tools.run_tools(message.content)
+    calls = course_tools.tool_uses(message.content)
+    assert [r["tool_use_id"] for r in results] == [c.id for c in calls] and len({r["tool_use_id"] for r in results}) == 2
+    assert [json.loads(r["content"])["location"] for r in results] == ["Paris, France", "Tokyo, Japan"]
+
+
+def test_describe_call() -> None:
+    assert course_tools.describe_call({"id": "x", "name": "get_weather", "input": {"location": "Paris"}}) == "get_weather(location='Paris')"
+
+
+# What the SDK does with each recorded stream --------------------------------------------------
+
+
+def test_the_tool_name_arrives_before_its_input(client: anthropic.Anthropic) -> None:
+    events, message = events_of(client, "tools_weather_1")
+    kinds = [e.type for e in events]
+    start = next(i for i, e in enumerate(events) if e.type == "content_block_start" and e.content_block.type == "tool_use")
+    assert events[start].content_block.name == "get_weather" and events[start].content_block.input == {}
+    assert "text" in kinds[:start]
+    first_input = next(i for i, e in enumerate(events) if e.type == "input_json" and e.partial_json)
+    assert start < first_input
+    assert message.stop_reason == "tool_use" and message.content[1].input == {"location": "Paris, France", "unit": "celsius"}
+
+
+def test_fragments_are_not_json_and_the_snapshot_keeps_only_complete_values(client: anthropic.Anthropic) -> None:
+    events, _ = events_of(client, "tools_weather_1")
+    inputs = [e for e in events if e.type == "input_json"]
+    assert inputs[0].partial_json == "" and inputs[0].snapshot == {}
+    received, parsed = "", []
+    for event in inputs:
+        received += event.partial_json
+        try:
+            parsed.append(json.loads(received))
+        except json.JSONDecodeError:
+            parsed.append(None)
+    assert parsed[:-1] == [None] * (len(parsed) - 1) and parsed[-1] == {"location": "Paris, France", "unit": "celsius"}
+    distinct = [s for n, s in enumerate(e.snapshot for e in inputs) if n == 0 or s != inputs[n - 1].snapshot]
+    assert distinct == [{}, {"location": "Paris, France"}, {"location": "Paris, France", "unit": "celsius"}]
+
+
+def test_the_stop_event_carries_the_complete_input(client: anthropic.Anthropic) -> None:
+    events, message = events_of(client, "tools_weather_1")
+    stop = next(e for e in events if e.type == "content_block_stop" and e.index == 1)
+    assert stop.content_block.input == message.content[1].input
+
+
+def test_tool_result_then_follow_up_answer(client: anthropic.Anthropic) -> None:
+    first = request("tools_weather_1")
+    with client.messages.stream(**first) as stream:
+        reply = stream.get_final_message()
+    follow_up = {**first, "messages": [*first["messages"], {"role": "assistant", "content": reply.content},
+                                       {"role": "user", "content": course_tools.run_tools(reply.content)}]}
+    with client.messages.stream(**follow_up) as stream:
+        assert stream.get_final_text().startswith("It's 18 °C and partly cloudy in Paris")
+        assert stream.get_final_message().stop_reason == "end_turn"
+
+
+def test_the_loop_streams_three_turns_and_stops_on_end_turn(client: anthropic.Anthropic) -> None:
+    log = RequestLog()
+    answer = solutions.answer_with_tools(client.with_middleware(log), request("tools_trip_1"))
+    assert answer.startswith("Right now Tokyo is about 10.8 °F warmer than Paris")
+    assert [body["stream"] for body in log.bodies] == [True, True, True]
+    assert [len(body["messages"]) for body in log.bodies] == [1, 3, 5]
+
+
+def test_parallel_calls_have_their_own_index_and_id(client: anthropic.Anthropic) -> None:
+    events, message = events_of(client, "tools_trip_1")
+    assert [b.type for b in message.content] == ["text", "tool_use", "tool_use"]
+    deltas = [e.index for e in events if e.type == "content_block_delta" and e.delta.type == "input_json_delta"]
+    assert deltas == sorted(deltas) and set(deltas) == {1, 2}  # one block after the other, never interleaved
+    assert message.content[1].id != message.content[2].id and message.content[1].name == message.content[2].name
+
+
+def test_max_tokens_cuts_the_tool_input_and_keeps_a_partial_parse(client: anthropic.Anthropic) -> None:
+    events, message = events_of(client, "tools_max_tokens")
+    assert message.stop_reason == "max_tokens"
+    assert "".join(e.partial_json for e in events if e.type == "input_json") == '{"location": "Tokyo, Japan", "unit": "fahr'
+    assert message.content[-1].input == {"location": "Tokyo, Japan"}
+    assert message.usage.output_tokens == 24
+
+
+def test_invalid_json_from_the_model_raises_value_error_mid_stream() -> None:
+    recording = course_tools.invalid_json_recording()
+    body = {k: v for k, v in load(recording).request.body.items() if k != "stream"}
+    assert body == {**request("tools_weather_1"), "messages": [{"role": "user", "content": "What's the weather in London?"}]}
+    broken = helpers.make_client("replay", speed=0, cassette=recording, fault="")
+    with pytest.raises(ValueError, match="Unable to parse tool parameter JSON from model") as raised, broken.messages.stream(**body) as stream:
+        for _ in stream:
+            pass
+    assert str(raised.value).endswith('JSON: {"location": "London, UK", "unit": celsius}')
+    snapshot = stream.current_message_snapshot
+    assert snapshot.content[0].text == "Let me check London's weather." and snapshot.content[1].input == {"location": "London, UK"}
+
+
+def test_the_invalid_json_recording_is_generated_the_same_every_time() -> None:
+    path = course_tools.invalid_json_recording()
+    first = path.read_bytes()
+    assert course_tools.invalid_json_recording().read_bytes() == first
+    assert config.fixtures_dir() not in path.parents
+    assert load(path).provenance["source"] == "synthesized"
+
+
+def test_a_failing_tool_gives_an_error_result_and_the_model_explains(client: anthropic.Anthropic) -> None:
+    first = request("tools_unknown_city_1")
+    with client.messages.stream(**first) as stream:
+        reply = stream.get_final_message()
+    (result,) = course_tools.run_tools(reply.content)
+    assert result["is_error"] is True and "Reykjavik" in result["content"]
+    follow_up = {**first, "messages": [*first["messages"], {"role": "assistant", "content": reply.content},
+                                       {"role": "user", "content": [result]}]}
+    with client.messages.stream(**follow_up) as stream:
+        assert stream.get_final_message().stop_reason == "end_turn"
+        assert "couldn't get the weather for Reykjavik" in stream.get_final_text()
+
+
+def test_a_tool_only_reply_has_no_text(client: anthropic.Anthropic) -> None:
+    with client.messages.stream(**request("tools_forced")) as stream:
+        message = stream.get_final_message()
+        with pytest.raises(RuntimeError, match="can only be called when the API returns a `text` content block"):
+            stream.get_final_text()
+    assert [b.type for b in message.content] == ["tool_use"] and message.stop_reason == "tool_use"
+
+
+def _runnable(definition: dict[str, Any]) -> Any:
+    implementation = course_tools.IMPLEMENTATIONS[definition["name"]]
+    return beta_tool(lambda **arguments: json.dumps(implementation(**arguments)), **definition)
+
+
+def test_the_tool_runner_sends_the_loops_requests(client: anthropic.Anthropic) -> None:
+    trip = request("tools_trip_1")
+    manual, runner_log = RequestLog(), RequestLog()
+    solutions.answer_with_tools(client.with_middleware(manual), trip)
+    runner = client.with_middleware(runner_log).beta.messages.tool_runner(
+        **{**trip, "tools": [_runnable(d) for d in course_tools.TOOLS]}, stream=True, thread=False
+    )
+    turns = [stream.get_final_message().stop_reason for stream in runner]
+    assert turns == ["tool_use", "tool_use", "end_turn"]
+    assert json.dumps(runner_log.bodies, sort_keys=True, default=str) == json.dumps(manual.bodies, sort_keys=True, default=str)
+
+
+def test_the_tool_runner_threads_by_default_which_no_recording_answers(client: anthropic.Anthropic) -> None:
+    trip = request("tools_trip_1")
+    runner = client.beta.messages.tool_runner(**{**trip, "tools": [_runnable(d) for d in course_tools.TOOLS]}, stream=True)
+    with pytest.raises(NoRecordingError, match='your     thread: {"type": "create"}'):
+        next(iter(runner))
+
+
+# The exercise checks ------------------------------------------------------------------------
+
+
+JUDGES = [checks.judge_announce_tools, checks.judge_answer_with_tools, checks.judge_calls_to_run]
+
+
+def test_solution_announce_tools_passes() -> None:
+    assert_verdict(checks.judge_announce_tools(solutions.announce_tools), "correct", "['get_weather', 'get_weather']", "0.80 s, 1.45 s")
+
+
+def test_solution_answer_with_tools_passes() -> None:
+    assert_verdict(checks.judge_answer_with_tools(solutions.answer_with_tools), "correct", "streamed 3 turns, ran 3 tool calls")
+
+
+def test_solution_calls_to_run_passes() -> None:
+    assert_verdict(checks.judge_calls_to_run(solutions.calls_to_run), "correct", "for 4 replies")
+
+
+@pytest.mark.parametrize("body", [unfinished, not_implemented])
+@pytest.mark.parametrize("judge", JUDGES)
+def test_unfinished_exercise_is_not_finished(judge: Any, body: Any) -> None:
+    assert_verdict(judge(body), "unfinished", "To do:")
+
+
+@pytest.mark.parametrize("judge", JUDGES)
+def test_passing_a_call_instead_of_the_function(judge: Any) -> None:
+    assert_verdict(judge(None), "wrong", "got None", "without parentheses")
+
+
+def test_check_prints_the_verdict(capsys: pytest.CaptureFixture[str]) -> None:
+    checks.check_calls_to_run(unfinished)
+    assert capsys.readouterr().out.startswith("Exercise 3 (calls_to_run): not finished yet.\n")
+
+
+def test_exercise_request_is_answered_by_the_recording(client: anthropic.Anthropic) -> None:
+    with client.messages.stream(**checks.exercise_request()) as stream:
+        assert stream.get_final_message().stop_reason == "tool_use"
+
+
+# Exercise 1: typical mistakes
+
+
+def announces_after_the_reply(client: Any, request: dict[str, Any]) -> list[str]:
+    with client.messages.stream(**request) as stream:
+        for text in stream.text_stream:
+            print(text, end="", flush=True)
+        names = [block.name for block in stream.get_final_message().content if block.type == "tool_use"]
+    for name in names:
+        print(f"\n[calling {name}]")
+    return names
+
+
+def announcer(on: str = "content_block_stop", show_text: bool = True) -> Any:
+    """An announce_tools that announces on the event ``on`` and prints the text or not."""
+
+    def announce(client: Any, request: dict[str, Any]) -> list[str]:
+        names = []
+        with client.messages.stream(**request) as stream:
+            for event in stream:
+                block = getattr(event, "content_block", None)
+                if show_text and event.type == "text":
+                    print(event.text, end="", flush=True)
+                elif event.type == on and block is not None and block.type == "tool_use":
+                    names.append(block.name)
+                    print(f"[calling {block.name}]")
+        return names
+
+    return announce
+
+
+def returns_the_blocks(client: Any, request: dict[str, Any]) -> list[Any]:
+    solutions.announce_tools(client, request)
+    with client.messages.stream(**request) as stream:
+        return [b for b in stream.get_final_message().content if b.type == "tool_use"]
+
+
+def returns_the_first_name(client: Any, request: dict[str, Any]) -> list[str]:
+    return solutions.announce_tools(client, request)[:1]
+
+
+def announces_nothing(client: Any, request: dict[str, Any]) -> list[str]:
+    with client.messages.stream(**request) as stream:
+        for text in stream.text_stream:
+            print(text, end="", flush=True)
+        return [b.name for b in stream.get_final_message().content if b.type == "tool_use"]
+
+
+def uses_its_own_client(client: Any, request: dict[str, Any]) -> list[str]:
+    with helpers.make_client("replay", speed=0) as own:
+        return solutions.announce_tools(own, request)
+
+
+@pytest.mark.parametrize(
+    ("attempt", "phrases"),
+    [
+        (announces_after_the_reply, ["input was already complete", "known at 0.80 s", "content_block_start"]),
+        (announcer(), ["input was already complete"]),
+        (returns_the_blocks, ["ToolUseBlock objects", "tool names"]),
+        (returns_the_first_name, ["only the first call"]),
+        (announcer(on="content_block_start", show_text=False), ["does not contain the reply's text"]),
+        (announces_nothing, ["never printed [calling get_weather] for call 1"]),
+        (uses_its_own_client, ["never sent a request with the client it was given"]),
+    ],
+)
+def test_announce_tools_mistakes(attempt: Any, phrases: list[str]) -> None:
+    assert_verdict(checks.judge_announce_tools(attempt), "wrong", *phrases)
+
+
+# Exercise 2: typical mistakes
+
+
+def loop(client: Any, request: dict[str, Any], *, keep_assistant: bool = True, one_message: bool = True,
+         assistant: Any = None, results: Any = None, stop: bool = True, answer: Any = None) -> Any:
+    """The reference loop with one thing done wrong, chosen by keyword."""
+    messages, texts = list(request["messages"]), []
+    while True:
+        with client.messages.stream(**{**request, "messages": messages}) as stream:
+            reply = stream.get_final_message()
+        texts.append("".join(b.text for b in reply.content if b.type == "text"))
+        if keep_assistant:
+            messages.append({"role": "assistant", "content": assistant(reply) if assistant else reply.content})
+        if stop and reply.stop_reason != "tool_use":
+            return answer(texts) if answer else texts[-1]
+        made = results(reply) if results else course_tools.run_tools(reply.content)
+        messages += [{"role": "user", "content": made}] if one_message else [{"role": "user", "content": [r]} for r in made]
+
+
+def one_turn_only(client: Any, request: dict[str, Any]) -> str:
+    with client.messages.stream(**request) as stream:
+        return stream.get_final_text()
+
+
+def without_streaming(client: Any, request: dict[str, Any]) -> str:
+    reply = client.messages.create(**request)
+    messages = [*request["messages"], {"role": "assistant", "content": reply.content},
+                {"role": "user", "content": course_tools.run_tools(reply.content)}]
+    return client.messages.create(**{**request, "messages": messages}).content[0].text
+
+
+def repeats_the_question(client: Any, request: dict[str, Any]) -> str:
+    for _ in range(3):
+        with client.messages.stream(**request) as stream:
+            stream.get_final_message()
+    return ""
+
+
+def swapped_ids(reply: Any) -> list[dict[str, Any]]:
+    made = course_tools.run_tools(reply.content)
+    ids = [r["tool_use_id"] for r in made][::-1]
+    return [{**r, "tool_use_id": i} for r, i in zip(made, ids)]
+
+
+def paired_by_name(reply: Any) -> list[dict[str, Any]]:
+    first = course_tools.tool_uses(reply.content)[0]
+    return [{**r, "tool_use_id": first.id} for r in course_tools.run_tools(reply.content)]
+
+
+@pytest.mark.parametrize(
+    ("attempt", "phrases"),
+    [
+        (one_turn_only, ["stopped after turn 1", "'tool_use'"]),
+        (without_streaming, ["turn 1 was sent without streaming"]),
+        (repeats_the_question, ["turn 2 sent only the question again"]),
+        (lambda c, r: loop(c, r, keep_assistant=False), ["turn 2 sent no assistant message"]),
+        (lambda c, r: loop(c, r, one_message=False), ["its first 1 turn matched", "ONE user message"]),
+        (lambda c, r: loop(c, r, assistant=lambda reply: [b for b in reply.content if b.type == "tool_use"]),
+         ["not the reply as received", "reply.content"]),
+        (lambda c, r: loop(c, r, results=swapped_ids), ["right ids but other contents"]),
+        (lambda c, r: loop(c, r, results=paired_by_name), ["answers the calls", "(1 without a result)"]),
+        (lambda c, r: loop(c, r, stop=False), ["sent a request for turn 4", "conversation was over"]),
+        (lambda c, r: loop(c, r, answer=lambda texts: texts[0]), ["text of turn 1"]),
+        (lambda c, r: loop(c, r, answer=" ".join), ["text of every turn"]),
+        (lambda c, r: loop(c, r, answer=lambda texts: None), ["Right: it streamed all 3 turns", "returned None"]),
+    ],
+)
+def test_answer_with_tools_mistakes(attempt: Any, phrases: list[str]) -> None:
+    assert_verdict(checks.judge_answer_with_tools(attempt), "wrong", *phrases)
+
+
+# Exercise 3: typical mistakes
+
+
+def every_call(message: Any) -> list[Any]:
+    return [b for b in message.content if b.type == "tool_use"]
+
+
+@pytest.mark.parametrize(
+    ("attempt", "phrases"),
+    [
+        (every_call, ["cut off by max_tokens", "get_weather(location='Tokyo, Japan')", "stop_reason == 'tool_use'"]),
+        (lambda m: list(m.content) if m.stop_reason == "tool_use" else [], ["['text', 'tool_use'] items"]),
+        (lambda m: every_call(m)[:1] if m.stop_reason == "tool_use" else [], ["1 of the 2 calls"]),
+        (lambda m: [b.id for b in every_call(m)] if m.stop_reason == "tool_use" else [], ["['str'] items"]),
+        (lambda m: [m.content[1]] if m.stop_reason == "tool_use" else [], ["1 of the 2 calls"]),
+        (lambda m: m.content[1:] if m.stop_reason == "tool_use" else [], ["Right: it handled", "a reply that is only a tool call, with no text, it returned 0 of the 1 calls"]),
+        (lambda m: [] if m.stop_reason == "tool_use" else None, ["parallel get_weather calls, it returned 0 of the 2 calls"]),
+        (lambda m: every_call(m) if m.stop_reason == "tool_use" else None, ["Right: it handled a reply with two", "max_tokens", "it returned None"]),
+        (lambda m: m.content[5], ["raised IndexError"]),
+    ],
+)
+def test_calls_to_run_mistakes(attempt: Any, phrases: list[str]) -> None:
+    assert_verdict(checks.judge_calls_to_run(attempt), "wrong", *phrases)

@@ -14,14 +14,10 @@ from __future__ import annotations
 import ast
 import json
 import operator
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
-from . import cassette
-from .synthesize import Spec, Timing, synthesize
 
 WEATHER_TOOL: dict[str, Any] = {
     "name": "get_weather",
@@ -185,40 +181,3 @@ def describe_call(block: Any) -> str:
     _, name, tool_input = _fields(block)
     arguments = ", ".join(f"{key}={value!r}" for key, value in (tool_input or {}).items())
     return f"{name}({arguments})"
-
-
-INVALID_JSON_NAME = "tools_invalid_json"
-
-
-def _invalid_json_spec() -> Spec:
-    """The spec of the recording: the lesson's London question, and tool input with an unquoted string."""
-    request = {
-        "model": "claude-sonnet-4-6",
-        "max_tokens": 1024,
-        "system": "Use the calculate tool for all arithmetic instead of working it out yourself.",
-        "tools": TOOLS,
-        "messages": [{"role": "user", "content": "What's the weather in London?"}],
-    }
-    blocks = [
-        {"type": "text", "text": "Let me check London's weather."},
-        {"type": "tool_use", "name": "get_weather", "raw_input_json": '{"location": "London, UK", "unit": celsius}'},
-    ]
-    note = (
-        "Synthesized at run time by helpers.course_tools, not shipped in fixtures/: the model's tool input is not "
-        "valid JSON, so the SDK cannot parse this stream, and `python -m helpers check` rightly refuses such a file."
-    )
-    return Spec(
-        name=INVALID_JSON_NAME, path=Path(f"{INVALID_JSON_NAME}.toml"), request=request, blocks=blocks,
-        stop_reason="tool_use", stop_sequence=None, input_tokens=46, timing=Timing(ttft=0.68),
-        date="2026-11-24", seed=3, note=note, also_blocking=False,
-    )
-
-
-def invalid_json_recording() -> Path:
-    """A recording, made by the course's generator, of a reply whose tool input is not valid JSON.
-
-    Use it with ``helpers.make_client("replay", cassette=...)``. It is written to a temporary
-    folder rather than shipped, because every shipped recording must parse with the SDK.
-    """
-    (recording,) = synthesize(_invalid_json_spec())
-    return cassette.save(recording, Path(tempfile.gettempdir()) / "course-pack-recordings" / f"{INVALID_JSON_NAME}.json")

@@ -64,18 +64,25 @@ def _replay_with_sdk(cassette: Cassette) -> tuple[str, list[str]]:
     stream = body.pop("stream", False)
     client = make_client("replay", speed=0, cassette=cassette.path, max_retries=len(cassette.exchanges) - 1, fault="")
     last = cassette.exchanges[-1].response
+    intended = cassette.provenance.get("expect_sdk_error")
     try:
         if stream:
             with client.messages.stream(**body) as live:
                 message = live.get_final_message()
         else:
             message = client.messages.create(**body)
-    except anthropic.APIStatusError as err:
+    except Exception as err:  # a recording may exist to show exactly this error
+        if intended and type(err).__name__ == intended:
+            return f"SDK raises {intended}, as this recording intends", []
+        if intended:
+            return "", [f"the recording intends {intended}, but the SDK raised {type(err).__name__}: {err}"]
+        if not isinstance(err, anthropic.APIStatusError):
+            return "", [f"the SDK could not parse it: {type(err).__name__}: {err}"]
         if last.status != 200 or b"event: error" in last.body:
             return f"SDK raises {type(err).__name__} ({err.status_code}), as recorded", []
         return "", [f"the SDK raised {type(err).__name__}: {err}"]
-    except Exception as err:  # any other failure is exactly what check exists to report
-        return "", [f"the SDK could not parse it: {type(err).__name__}: {err}"]
+    if intended:
+        return "", [f"the recording intends {intended}, but the SDK returned a message"]
     if last.status != 200:
         return "", [f"the SDK returned a message although the last attempt is HTTP {last.status}"]
     blocks = ",".join(block.type for block in message.content)

@@ -65,10 +65,12 @@ def _differences(recorded: Any, sent: Any, where: str) -> list[str]:
             else:
                 out.extend(_differences(recorded[key], sent[key], here))
         return out
-    if isinstance(recorded, list) and isinstance(sent, list) and len(recorded) == len(sent):
+    if isinstance(recorded, list) and isinstance(sent, list):
         out = []
         for i, (a, b) in enumerate(zip(recorded, sent)):
             out.extend(_differences(a, b, f"{where}[{i}]"))
+        # Items only one side has, e.g. a conversation one turn longer than the recording.
+        out.extend(f"{where}[{i}]" for i in range(min(len(recorded), len(sent)), max(len(recorded), len(sent))))
         return out
     return [] if recorded == sent else [where or "body"]
 

@@ -68,6 +68,7 @@ class Spec:
     also_blocking: bool
     stop_details: dict[str, Any] | None = None
     failed_attempts: list[dict[str, Any]] = field(default_factory=list)
+    expect_sdk_error: str | None = None
 
 
 def _require(table: dict[str, Any], key: str, kind: type, where: str) -> Any:
@@ -117,6 +118,7 @@ def load_spec(path: Path) -> Spec:
         also_blocking=bool(response.get("also_blocking", False)),
         stop_details=response.get("stop_details"),
         failed_attempts=list(response.get("failed_attempts", [])),
+        expect_sdk_error=response.get("expect_sdk_error"),
     )
 
 
@@ -351,6 +353,8 @@ def synthesize(spec: Spec) -> list[Cassette]:
         "model": model,
         "note": spec.note or "Synthesized in the API's wire format; not a live capture.",
     }
+    if spec.expect_sdk_error:
+        provenance["expect_sdk_error"] = spec.expect_sdk_error
     stream_request = RecordedRequest("POST", "/v1/messages", {**spec.request, "stream": True})
     headers = {"content-type": "text/event-stream; charset=utf-8", "request-id": request_id, "cache-control": "no-cache"}
     streamed = RecordedResponse(200, headers, round(headers_at, 4), composer.writer.chunks())

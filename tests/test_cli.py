@@ -170,3 +170,19 @@ def test_record_names_an_unknown_fixture(monkeypatch, capsys):
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-not-a-real-key-000")
     assert main(["record", "no_such_fixture"]) == 2
     assert "No fixture named no_such_fixture" in capsys.readouterr().err
+
+
+def test_check_verifies_the_error_a_recording_intends(tmp_path, capsys):
+    assert main(["check", str(FIXTURES / "tools_invalid_json.json")]) == 0
+    assert "SDK raises ValueError, as this recording intends" in capsys.readouterr().out
+    data = json.loads((FIXTURES / "tools_invalid_json.json").read_text())
+    data["provenance"]["expect_sdk_error"] = "KeyError"
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text(json.dumps(data))
+    assert main(["check", str(wrong)]) == 1
+    assert "intends KeyError, but the SDK raised ValueError" in capsys.readouterr().out
+    data = json.loads((FIXTURES / "short_summary.json").read_text())
+    data["provenance"]["expect_sdk_error"] = "ValueError"
+    wrong.write_text(json.dumps(data))
+    assert main(["check", str(wrong)]) == 1
+    assert "intends ValueError, but the SDK returned a message" in capsys.readouterr().out

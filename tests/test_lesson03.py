@@ -205,7 +205,7 @@ def test_max_tokens_cuts_the_tool_input_and_keeps_a_partial_parse(client: anthro
 
 
 def test_invalid_json_from_the_model_raises_value_error_mid_stream() -> None:
-    recording = course_tools.invalid_json_recording()
+    recording = config.fixtures_dir() / "tools_invalid_json.json"
     body = {k: v for k, v in load(recording).request.body.items() if k != "stream"}
     assert body == {**request("tools_weather_1"), "messages": [{"role": "user", "content": "What's the weather in London?"}]}
     broken = helpers.make_client("replay", speed=0, cassette=recording, fault="")
@@ -217,12 +217,8 @@ def test_invalid_json_from_the_model_raises_value_error_mid_stream() -> None:
     assert snapshot.content[0].text == "Let me check London's weather." and snapshot.content[1].input == {"location": "London, UK"}
 
 
-def test_the_invalid_json_recording_is_generated_the_same_every_time() -> None:
-    path = course_tools.invalid_json_recording()
-    first = path.read_bytes()
-    assert course_tools.invalid_json_recording().read_bytes() == first
-    assert config.fixtures_dir() not in path.parents
-    assert load(path).provenance["source"] == "synthesized"
+def test_the_invalid_json_recording_declares_the_error_check_verifies() -> None:
+    assert load(config.fixtures_dir() / "tools_invalid_json.json").provenance["expect_sdk_error"] == "ValueError"
 
 
 def test_a_failing_tool_gives_an_error_result_and_the_model_explains(client: anthropic.Anthropic) -> None:

@@ -59,3 +59,12 @@ def test_closest_names_the_differing_field_and_both_values():
 def test_no_recordings_at_all_says_where_it_looked():
     message = explain_no_match(None, ["/somewhere/fixtures"])
     assert "/somewhere/fixtures" in message and "ANTHROPIC_API_KEY" in message
+
+
+def test_a_longer_conversation_points_at_the_recording_it_extends():
+    turn_1 = {**BODY, "messages": [{"role": "user", "content": "hi"}]}
+    other = {**BODY, "messages": [{"role": "user", "content": "something else entirely"}]}
+    turn_2 = {**BODY, "messages": [*turn_1["messages"], {"role": "assistant", "content": "hello"}, {"role": "user", "content": "more"}]}
+    near = closest([cassette(other, "other"), cassette(turn_1, "turn_1")], "POST", "/v1/messages", turn_2)
+    assert near is not None and near.cassette.name == "turn_1"
+    assert near.fields == ["messages[1]", "messages[2]"] and near.recorded == "<absent>"

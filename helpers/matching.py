@@ -98,16 +98,16 @@ class NearMiss:
 
 
 def closest(cassettes: Iterable[Cassette], method: str, path: str, body: dict[str, Any]) -> NearMiss | None:
-    """The recording with the fewest differing fields (then the most similar text)."""
+    """The recording with the fewest differing fields, then the most similar first difference."""
     sent = meaningful_body(body)
-    sent_text = json.dumps(sent, sort_keys=True)
     best: tuple[tuple[bool, int, float], NearMiss] | None = None
     for cassette in cassettes:
         req = cassette.request
         recorded = meaningful_body(req.body)
         fields = _differences(recorded, sent, "")
         other_endpoint = req.method.upper() != method.upper() or req.path.rstrip("/") != path.rstrip("/")
-        similarity = difflib.SequenceMatcher(None, json.dumps(recorded, sort_keys=True), sent_text).quick_ratio()
+        first_pair = (json.dumps(_lookup(recorded, fields[0])), json.dumps(_lookup(sent, fields[0]))) if fields else ("", "")
+        similarity = difflib.SequenceMatcher(None, *first_pair).ratio()
         score = (other_endpoint, len(fields), -similarity)
         if best is None or score < best[0]:
             if other_endpoint:

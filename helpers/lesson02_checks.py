@@ -1,0 +1,370 @@
+"""Automatic checks for the exercises of lesson 02 (the event model and its failures).
+
+Each check runs the student's function against the lesson's recordings with its own replay
+client at no-wait speed (and, for failures, with an injected fault), so the verdict is the same
+in every course mode and at every speed. ``judge_*`` return a :class:`Verdict` (tests use them);
+``check_*`` print it (the notebook uses them). A check never raises because an exercise is
+unfinished or wrong: it says what is right, what is wrong, and what to try.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+import anthropic
+import httpx2
+
+from . import cassette, config
+from .client import make_client, stopwatch
+from .exercise_checks import Attempt, Exercise, Verdict, attempt, crashed, first_line, is_blank, not_a_function, wrong_kind
+
+ACCUMULATE = Exercise(
+    1,
+    "accumulate",
+    recipe="start from event.message.to_dict() at message_start; append event.content_block.to_dict() at each "
+    "content_block_start; apply each content_block_delta to content[event.index]; copy the stop fields and the "
+    "usage of message_delta; return the dict after the loop.",
+    returns="the finished message as a dict, like get_final_message().to_dict()",
+    kind=(dict, anthropic.BaseModel),
+    kind_words="a dict",
+)
+STREAM_OUTCOME = Exercise(
+    2,
+    "stream_outcome",
+    recipe="stream with `with client.messages.stream(**request) as stream:`, collect the pieces of stream.text_stream, "
+    "and return (text, ending): the stop_reason when the stream finished ('truncated' if it is None), 'error' on "
+    "anthropic.APIStatusError, 'dropped' on httpx2.TransportError.",
+    returns="a pair (text, ending), e.g. return text, 'end_turn'",
+    kind=(tuple, list),
+    kind_words="a pair (text, ending)",
+)
+
+# The recordings exercise 1 folds, simplest first, with what each one adds.
+ACCUMULATE_RECORDINGS: tuple[tuple[str, str], ...] = (
+    ("events_sse_basics", "one text block"),
+    ("events_tool_use", "text, then a tool_use block"),
+    ("events_thinking", "thinking with a signature, then text"),
+    ("events_citations", "three text blocks, one with a citation"),
+    ("events_max_tokens", "an answer cut off by max_tokens"),
+    ("events_stop_sequence", "a stop sequence"),
+    ("events_refusal", "a refusal with stop_details"),
+)
+OUTCOME_RECORDING = "events_sse_basics"
+BREAK_AFTER = 8  # events: the faults of exercise 2 strike after the fifth text delta
+
+# The fields compared in each kind of content block.
+BLOCK_FIELDS = {"text": ("text", "citations"), "tool_use": ("id", "name", "input"), "thinking": ("thinking", "signature")}
+
+# A hint for each compared field: which event sets it, and how. ``block.*`` are content-block fields.
+_FIELD_HINTS = {
+    "id": "message_start carries the message: start from event.message.to_dict().",
+    "content": "append event.content_block.to_dict() at each content_block_start: one block per start, in order.",
+    "block.text": "add each text_delta to its own block: content[event.index]['text'] += event.delta.text.",
+    "block.citations": "a citations_delta carries one citation: append event.delta.citation.to_dict() to the block's "
+    "'citations' list (start the list when the block has none).",
+    "block.id": "a tool_use block arrives with its id and name in content_block_start: keep them.",
+    "block.input": "collect the input_json_delta pieces (event.delta.partial_json) of each block, and at its "
+    "content_block_stop set its 'input' to json.loads of the joined pieces.",
+    "block.thinking": "add each thinking_delta to its block: content[event.index]['thinking'] += event.delta.thinking.",
+    "block.signature": "the signature_delta carries the whole signature: set the block's 'signature' to "
+    "event.delta.signature (replace, do not add).",
+    "stop_reason": "message_delta carries the stop fields in event.delta: copy stop_reason, stop_sequence and stop_details.",
+    "usage.input_tokens": "keep message_start's usage; message_delta's usage repeats input_tokens as a total when it "
+    "is not None: overwrite, do not add.",
+    "usage.output_tokens": "message_delta's usage.output_tokens is the final, cumulative count: overwrite "
+    "usage['output_tokens'] with it, do not add it.",
+}
+_NEW_DELTAS_HINT = (
+    "each kind of delta changes a different field: check event.delta.type (text_delta, citations_delta, "
+    "input_json_delta, thinking_delta, signature_delta) before you use the delta's fields."
+)
+_FIELD_HINTS["model"] = _FIELD_HINTS["role"] = _FIELD_HINTS["id"]
+_FIELD_HINTS["block.name"] = _FIELD_HINTS["block.id"]
+_FIELD_HINTS["stop_sequence"] = _FIELD_HINTS["stop_details"] = _FIELD_HINTS["stop_reason"]
+
+
+class _Missing:
+    """A field the student's message does not have."""
+
+    def __repr__(self) -> str:
+        return "missing"
+
+
+_MISSING = _Missing()
+
+
+def recording_request(name: str) -> dict[str, Any]:
+    """The request a recording answers, ready for ``client.messages.stream(**request)``."""
+    body = dict(cassette.load(config.fixtures_dir() / f"{name}.json").request.body)
+    body.pop("stream", None)
+    return {**body, "model": config.course_model()}
+
+
+def exercise_request() -> dict[str, Any]:
+    """The request exercise 2 streams, to try your function yourself."""
+    return recording_request(OUTCOME_RECORDING)
+
+
+def _replay_client(fault: str = "") -> anthropic.Anthropic:
+    return make_client("replay", speed=0, fallback=False, fault=fault)  # never COURSE_FAULT
+
+
+def _short(value: Any, limit: int = 70) -> str:
+    text = repr(value)
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[: limit - 10]!r}… ({len(value)} characters)"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# Exercise 1: fold raw events into the final message --------------------------------------------
+
+
+def compared_fields(message: dict[str, Any]) -> list[tuple[str, Any]]:
+    """``(path, value)`` for every field exercise 1 compares, in reading order.
+
+    The content is compared block by block, with the fields each block type carries; a list of
+    blocks of another length is reported once, at ``content``.
+    """
+    fields: list[tuple[str, Any]] = [(key, message.get(key, _MISSING)) for key in ("id", "model", "role")]
+    content = message.get("content", _MISSING)
+    blocks = content if isinstance(content, list) else []
+    types = [block.get("type") if isinstance(block, dict) else block for block in blocks]
+    fields.append(("content", types if isinstance(content, list) else content))
+    for i, (block, kind) in enumerate(zip(blocks, types)):
+        fields += [(f"content[{i}].{key}", _block_value(block, key)) for key in BLOCK_FIELDS.get(kind, ())]
+    fields += [(key, message.get(key)) for key in ("stop_reason", "stop_sequence", "stop_details")]
+    usage = message.get("usage")
+    usage = usage if isinstance(usage, dict) else {}
+    fields += [(f"usage.{key}", usage.get(key, _MISSING)) for key in ("input_tokens", "output_tokens")]
+    return fields
+
+
+def _block_value(block: Any, key: str) -> Any:
+    if not isinstance(block, dict):
+        return _MISSING
+    if key == "citations":
+        return block.get(key) or None  # no citations: absent, None or [] alike
+    return block.get(key, _MISSING)
+
+
+def _as_dict(value: Any) -> Any:
+    return value.to_dict() if isinstance(value, anthropic.BaseModel) else value
+
+
+@dataclass(frozen=True)
+class Difference:
+    """The first field where a student's message differs from the SDK's."""
+
+    path: str
+    yours: Any
+    sdk: Any
+
+    def explain(self, start_output_tokens: int) -> tuple[str, str]:
+        """What is wrong, and a hint for the event that sets this field."""
+        if self.path == "content":
+            wrong = f"content has blocks {self.yours}, the SDK's message has {self.sdk}."
+        else:
+            wrong = f"{self.path} is {_short(self.yours)}; the SDK's is {_short(self.sdk)}."
+        field = "block." + self.path.split(".")[-1] if self.path.startswith("content[") else self.path
+        hint = _FIELD_HINTS.get(field, ACCUMULATE.recipe)
+        if self.path == "usage.output_tokens" and self.yours == self.sdk + start_output_tokens:
+            wrong += f" That is message_start's {start_output_tokens} plus the final count."
+        elif self.path == "usage.output_tokens" and self.yours == start_output_tokens:
+            wrong += " That is message_start's early count."
+        elif self.path.endswith(".input") and isinstance(self.yours, str):
+            hint = "parse the joined pieces: json.loads(...) gives the dict."
+        return wrong, hint
+
+
+def first_difference(yours: dict[str, Any], sdk: dict[str, Any]) -> Difference | None:
+    """The first compared field that differs, or None when the two messages agree."""
+    mine = dict(compared_fields(yours))
+    for path, expected in compared_fields(sdk):
+        if mine.get(path, _MISSING) != expected:
+            return Difference(path, mine.get(path, _MISSING), expected)
+    return None
+
+
+@dataclass(frozen=True)
+class Folded:
+    """One recording: what the SDK made of it, and what the student's function made of its raw events."""
+
+    name: str
+    what: str
+    sdk: dict[str, Any]
+    start_output_tokens: int
+    result: Attempt
+    read_any: bool
+
+
+def _fold(accumulate: Callable[[Iterable[Any]], Any], name: str, what: str) -> Folded:
+    request = recording_request(name)
+    with _replay_client() as client:
+        with client.messages.stream(**request) as stream:
+            sdk = stream.get_final_message().to_dict()
+        events = list(client.messages.create(**request, stream=True))
+    remaining = iter(events)  # read once, like a real stream
+    result = attempt(accumulate, remaining)
+    read_any = next(remaining, None) is not events[0]
+    return Folded(name, what, sdk, int(events[0].message.usage.output_tokens), result, read_any)
+
+
+def judge_accumulate(accumulate: Callable[[Iterable[Any]], Any]) -> Verdict:
+    """Exercise 1: the raw events of each recording, folded into the SDK's final message."""
+    ex = ACCUMULATE
+    if not callable(accumulate):
+        return not_a_function(ex, accumulate)
+    matched: list[str] = []
+    for name, what in ACCUMULATE_RECORDINGS:
+        verdict = _judge_fold(_fold(accumulate, name, what), matched)
+        if verdict is not None:
+            return verdict
+        matched.append(name)
+    return ex.verdict(
+        "correct",
+        right=f"it rebuilt the SDK's final message, field by field, from the raw events of all {len(matched)} "
+        f"recordings: {'; '.join(what for _, what in ACCUMULATE_RECORDINGS)}.",
+    )
+
+
+def _judge_fold(folded: Folded, matched: list[str]) -> Verdict | None:
+    ex, result = ACCUMULATE, folded.result
+    right = f"it matches the SDK on {', '.join(matched)}." if matched else ""
+    where = f"on {folded.name} ({folded.what})"
+    if result.error is not None and not result.unfinished:
+        hint = _NEW_DELTAS_HINT if matched else ex.recipe
+        return ex.verdict("wrong", right=right, wrong=f"{where}, it raised {first_line(result.error)}", hint=hint)
+    if result.unfinished and not folded.read_any:
+        return crashed(ex, result) or ex.verdict("unfinished", wrong=f"accumulate still returns {result.value!r}.", hint=ex.recipe)
+    if is_blank(result.value):
+        return ex.verdict("wrong", right=right, wrong=f"{where}, it read the events but returned None.", hint=f"return {ex.returns}.")
+    value = _as_dict(result.value)
+    failure = wrong_kind(ex, value)
+    if failure:
+        return failure
+    difference = first_difference(value, folded.sdk)
+    if difference is None:
+        return None
+    wrong, hint = difference.explain(folded.start_output_tokens)
+    return ex.verdict("wrong", right=right, wrong=f"{where}, {wrong}", hint=hint)
+
+
+# Exercise 2: how did the stream end? ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    """One run of exercise 2: a recording, an optional fault, and the pair it should give."""
+
+    recording: str
+    fault: str
+    what: str
+    ending: str
+    hint: str
+
+
+CASES: tuple[Case, ...] = (
+    Case(OUTCOME_RECORDING, "", "a stream that finished", "end_turn",
+         "when the stream finished, return its stop_reason: stream.get_final_message().stop_reason."),
+    Case("events_max_tokens", "", "a stream cut off by max_tokens", "max_tokens",
+         "return the stop_reason the stream gave, not a fixed string."),
+    Case(OUTCOME_RECORDING, f"error@after={BREAK_AFTER}", f"an overloaded error event after {BREAK_AFTER} events", "error",
+         "an error event makes the loop raise anthropic.APIStatusError (status 200): catch it and return (text so far, 'error')."),
+    Case(OUTCOME_RECORDING, f"drop@after={BREAK_AFTER}", f"a connection dropped after {BREAK_AFTER} events", "dropped",
+         "a dropped connection raises httpx2.RemoteProtocolError, an httpx2.TransportError the SDK does not wrap: "
+         "catch httpx2.TransportError and return (text so far, 'dropped')."),
+    Case(OUTCOME_RECORDING, f"eof@after={BREAK_AFTER}", f"a stream that just ends after {BREAK_AFTER} events, before message_delta", "truncated",
+         "nothing is raised, but message_delta never came, so stop_reason is None: return 'truncated' then."),
+)
+
+
+def expected_text(case: Case) -> str:
+    """The text a correct function shows for ``case``: everything before the fault, or all of it."""
+    cut = "" if not case.fault else f"eof@after={BREAK_AFTER}"
+    with _replay_client(cut) as client, client.messages.create(**recording_request(case.recording), stream=True) as events:
+        return "".join(e.delta.text for e in events if e.type == "content_block_delta" and e.delta.type == "text_delta")
+
+
+def judge_stream_outcome(stream_outcome: Callable[[Any, dict[str, Any]], Any]) -> Verdict:
+    """Exercise 2: the text shown and how the stream ended, for a whole stream and each failure."""
+    ex = STREAM_OUTCOME
+    if not callable(stream_outcome):
+        return not_a_function(ex, stream_outcome)
+    passed: list[str] = []
+    for case in CASES:
+        with _replay_client(case.fault) as client:
+            result = attempt(stream_outcome, client, recording_request(case.recording))
+            read = stopwatch(client).elapsed() > 0
+        verdict = _judge_case(case, result, read, passed)
+        if verdict is not None:
+            return verdict
+        passed.append(case.what)
+    return ex.verdict(
+        "correct",
+        right=f"it kept the text and named the ending of all {len(CASES)} streams: "
+        + "; ".join(f"{case.what}: {case.ending!r}" for case in CASES) + ".",
+    )
+
+
+def _judge_case(case: Case, result: Attempt, read: bool, passed: list[str]) -> Verdict | None:
+    ex = STREAM_OUTCOME
+    right = f"it handled {', '.join(passed)}." if passed else ""
+    where = f"with {case.what}"
+    if isinstance(result.error, (anthropic.APIStatusError, httpx2.TransportError)):
+        return ex.verdict("wrong", right=right, wrong=f"{where}, it raised {first_line(result.error)}", hint=case.hint)
+    failure = crashed(ex, result)
+    if failure:
+        return failure
+    if not read:
+        return _unfinished_or_unread(result)
+    if is_blank(result.value):
+        return ex.verdict("wrong", right=right or "it streamed the answer.", wrong=f"{where}, it returned None.", hint=f"return {ex.returns}.")
+    failure = wrong_kind(ex, result.value)
+    if failure:
+        return failure
+    if len(result.value) != 2:
+        return ex.verdict("wrong", right=right, wrong=f"it returned {len(result.value)} values.", hint=f"return {ex.returns}.")
+    text, ending = result.value
+    expected = expected_text(case)
+    if text != expected:
+        return ex.verdict("wrong", right=right, wrong=f"{where}, {_text_mistake(text, expected)}",
+                          hint="collect every piece of stream.text_stream as it arrives, and return them joined, also when the loop fails.")
+    if ending != case.ending:
+        return ex.verdict("wrong", right=f"{right} It kept the text ({len(text)} characters).".strip(),
+                          wrong=f"{where}, the ending was {ending!r}; it should be {case.ending!r}.", hint=case.hint)
+    return None
+
+
+def _unfinished_or_unread(result: Attempt) -> Verdict:
+    ex = STREAM_OUTCOME
+    if result.unfinished:
+        return ex.verdict("unfinished", wrong=f"stream_outcome still returns {result.value!r}.", hint=ex.recipe)
+    return ex.verdict(
+        "wrong",
+        wrong="it never sent a request with the client it was given.",
+        hint="use the `client` and `request` parameters: the check gives each run a client whose stream breaks in a different way.",
+    )
+
+
+def _text_mistake(text: Any, expected: str) -> str:
+    if not isinstance(text, str):
+        return f"the text is a {type(text).__name__}, not a str."
+    if text == "":
+        return f"it returned no text, but {len(expected)} characters had arrived."
+    if expected.startswith(text):
+        return f"it returned {len(text)} of the {len(expected)} characters that arrived."
+    return f"it returned {_short(text)}, but what arrived was {_short(expected)}."
+
+
+# What the notebook calls -----------------------------------------------------------------------
+
+
+def check_accumulate(accumulate: Callable[[Iterable[Any]], Any]) -> None:
+    """Print the verdict for exercise 1."""
+    print(judge_accumulate(accumulate))
+
+
+def check_stream_outcome(stream_outcome: Callable[[Any, dict[str, Any]], Any]) -> None:
+    """Print the verdict for exercise 2."""
+    print(judge_stream_outcome(stream_outcome))

@@ -98,7 +98,7 @@ def _build(
 
     client_class = anthropic.AsyncAnthropic if is_async else anthropic.Anthropic
     client = client_class(http_client=http_client, **options)
-    _INFO[client] = ClientInfo(
+    _INFO[http_client] = ClientInfo(
         mode=chosen,
         model=model,
         speed=pace,
@@ -143,11 +143,12 @@ def make_async_client(
 
 
 def client_info(client: anthropic.Anthropic | anthropic.AsyncAnthropic) -> ClientInfo:
-    """How a client from ``make_client`` was set up."""
-    try:
-        return _INFO[client]
-    except KeyError:
-        raise TypeError("This client was not made by helpers.make_client() or make_async_client().") from None
+    """How a client from ``make_client`` was set up (copies from ``with_options`` included)."""
+    # Keyed by the httpx2 client make_client built, which the SDK's copies of a client share.
+    info = _INFO.get(getattr(client, "_client", None))
+    if info is None:
+        raise TypeError("This client was not made by helpers.make_client() or make_async_client().")
+    return info
 
 
 def status_line(client: anthropic.Anthropic | anthropic.AsyncAnthropic) -> str:

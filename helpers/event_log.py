@@ -107,6 +107,7 @@ class EventLog:
             axes.scatter(times, [row] * len(times), marker="|", s=180)
         axes.set_yticks(range(len(kinds)), kinds)
         axes.invert_yaxis()
+        axes.set_xlim(left=0)  # from the request, so the wait for the first byte shows
         axes.set_xlabel("milliseconds since the request was sent")
         axes.set_title(title)
         axes.grid(axis="x", alpha=0.3)

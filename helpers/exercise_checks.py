@@ -10,6 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Literal
 
+import anthropic
+
+from . import cassette, config
+from .client import make_client
 from .errors import NoRecordingError
 
 Status = Literal["correct", "unfinished", "wrong"]
@@ -115,3 +119,15 @@ def wrong_kind(exercise: Exercise, value: Any) -> Verdict | None:
             "wrong", wrong=f"it returned a {type(value).__name__}, not {exercise.kind_words}.", hint=f"return {exercise.returns}."
         )
     return None
+
+
+def replay_client(fault: str = "") -> anthropic.Anthropic:
+    """A no-wait replay client for a check: never live, and faulted only when a check asks."""
+    return make_client("replay", speed=0, fallback=False, fault=fault)
+
+
+def recorded_request(name: str) -> dict[str, Any]:
+    """The request a recording answers, ready for ``client.messages.stream(**request)``."""
+    body = dict(cassette.load(config.fixtures_dir() / f"{name}.json").request.body)
+    body.pop("stream", None)
+    return {**body, "model": config.course_model()}

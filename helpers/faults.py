@@ -50,7 +50,7 @@ class Fault:
             "drop": f"connection dropped {where}",
             "eof": f"stream ends cleanly {where}",
             "stall": f"stream stalls {self.seconds:g} s {where}",
-            "error": f"{self.error_type} error event {where}",
+            "error": f"an {self.error_type} event {where}",
         }[self.kind]
 
 

@@ -15,11 +15,9 @@ import numbers
 from dataclasses import dataclass
 from typing import Any, Callable
 
-import anthropic
 
-from . import cassette, config
-from .client import make_client, stopwatch
-from .exercise_checks import Exercise, Verdict, attempt, crashed, is_blank, not_a_function, wrong_kind
+from .client import stopwatch
+from .exercise_checks import Exercise, recorded_request, replay_client, Verdict, attempt, crashed, is_blank, not_a_function, wrong_kind
 
 EXERCISE_RECORDING = "latency_terms"
 _SAME_TIME = 0.006  # seconds: a student who rounds to 0.01 s still matches
@@ -55,13 +53,7 @@ FIRST_SENTENCE = Exercise(
 
 def exercise_request() -> dict[str, Any]:
     """The request the checks send (the exercise recording's), to try your function yourself."""
-    body = dict(cassette.load(config.fixtures_dir() / f"{EXERCISE_RECORDING}.json").request.body)
-    body.pop("stream", None)
-    return {**body, "model": config.course_model()}
-
-
-def _replay_client() -> anthropic.Anthropic:
-    return make_client("replay", speed=0, fallback=False, fault="")  # never COURSE_FAULT
+    return recorded_request(EXERCISE_RECORDING)
 
 
 def cut_after_first_full_stop(text: str) -> str:
@@ -108,7 +100,7 @@ class Reference:
 
 def reference() -> Reference:
     """Stream the exercise recording once, noting the moments the exercises ask about."""
-    with _replay_client() as client:
+    with replay_client() as client:
         clock = stopwatch(client)
         pieces: list[tuple[float, str]] = []
         first_event_at = None
@@ -147,7 +139,7 @@ def _run_with_request(exercise: Exercise, function: Any) -> Verdict | Run:
     """
     if not callable(function):
         return not_a_function(exercise, function)
-    with _replay_client() as client:
+    with replay_client() as client:
         result = attempt(function, client, exercise_request())
         read_until = stopwatch(client).elapsed()
     failure = crashed(exercise, result)
@@ -201,7 +193,7 @@ def judge_collect_text(collect_text: Callable[[Any], Any]) -> Verdict:
     ex = COLLECT_TEXT
     if not callable(collect_text):
         return not_a_function(ex, collect_text)
-    with _replay_client() as client, client.messages.stream(**exercise_request()) as stream:
+    with replay_client() as client, client.messages.stream(**exercise_request()) as stream:
         screen = Screen(stopwatch(client).elapsed)
         with contextlib.redirect_stdout(screen):
             result = attempt(collect_text, stream)

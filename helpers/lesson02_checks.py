@@ -15,9 +15,20 @@ from typing import Any, Callable, Iterable
 import anthropic
 import httpx2
 
-from . import cassette, config
-from .client import make_client, stopwatch
-from .exercise_checks import Attempt, Exercise, Verdict, attempt, crashed, first_line, is_blank, not_a_function, wrong_kind
+from .client import stopwatch
+from .exercise_checks import (
+    Attempt,
+    Exercise,
+    Verdict,
+    attempt,
+    crashed,
+    first_line,
+    is_blank,
+    not_a_function,
+    recorded_request,
+    replay_client,
+    wrong_kind,
+)
 
 ACCUMULATE = Exercise(
     1,
@@ -94,20 +105,9 @@ class _Missing:
 _MISSING = _Missing()
 
 
-def recording_request(name: str) -> dict[str, Any]:
-    """The request a recording answers, ready for ``client.messages.stream(**request)``."""
-    body = dict(cassette.load(config.fixtures_dir() / f"{name}.json").request.body)
-    body.pop("stream", None)
-    return {**body, "model": config.course_model()}
-
-
 def exercise_request() -> dict[str, Any]:
     """The request exercise 2 streams, to try your function yourself."""
-    return recording_request(OUTCOME_RECORDING)
-
-
-def _replay_client(fault: str = "") -> anthropic.Anthropic:
-    return make_client("replay", speed=0, fallback=False, fault=fault)  # never COURSE_FAULT
+    return recorded_request(OUTCOME_RECORDING)
 
 
 def _short(value: Any, limit: int = 70) -> str:
@@ -199,8 +199,8 @@ class Folded:
 
 
 def _fold(accumulate: Callable[[Iterable[Any]], Any], name: str, what: str) -> Folded:
-    request = recording_request(name)
-    with _replay_client() as client:
+    request = recorded_request(name)
+    with replay_client() as client:
         with client.messages.stream(**request) as stream:
             sdk = stream.get_final_message().to_dict()
         events = list(client.messages.create(**request, stream=True))
@@ -282,7 +282,7 @@ CASES: tuple[Case, ...] = (
 def expected_text(case: Case) -> str:
     """The text a correct function shows for ``case``: everything before the fault, or all of it."""
     cut = "" if not case.fault else f"eof@after={BREAK_AFTER}"
-    with _replay_client(cut) as client, client.messages.create(**recording_request(case.recording), stream=True) as events:
+    with replay_client(cut) as client, client.messages.create(**recorded_request(case.recording), stream=True) as events:
         return "".join(e.delta.text for e in events if e.type == "content_block_delta" and e.delta.type == "text_delta")
 
 
@@ -293,8 +293,8 @@ def judge_stream_outcome(stream_outcome: Callable[[Any, dict[str, Any]], Any]) -
         return not_a_function(ex, stream_outcome)
     passed: list[str] = []
     for case in CASES:
-        with _replay_client(case.fault) as client:
-            result = attempt(stream_outcome, client, recording_request(case.recording))
+        with replay_client(case.fault) as client:
+            result = attempt(stream_outcome, client, recorded_request(case.recording))
             read = stopwatch(client).elapsed() > 0
         verdict = _judge_case(case, result, read, passed)
         if verdict is not None:

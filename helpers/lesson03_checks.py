@@ -16,10 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import anthropic
 
-from . import cassette, config
-from .client import make_client, stopwatch
+from .client import stopwatch
 from .course_tools import describe_call, tool_uses
 from .exercise_checks import (
     Attempt,
@@ -30,6 +28,8 @@ from .exercise_checks import (
     first_line,
     is_blank,
     not_a_function,
+    recorded_request,
+    replay_client,
     wrong_kind,
 )
 
@@ -71,24 +71,14 @@ CALLS_TO_RUN = Exercise(
 )
 
 
-def _replay_client() -> anthropic.Anthropic:
-    return make_client("replay", speed=0, fallback=False, fault="")  # never COURSE_FAULT
-
-
-def _recorded_request(name: str) -> dict[str, Any]:
-    body = dict(cassette.load(config.fixtures_dir() / f"{name}.json").request.body)
-    body.pop("stream", None)
-    return {**body, "model": config.course_model()}
-
-
 def exercise_request() -> dict[str, Any]:
     """The request the checks send (the exercise conversation's first turn), to try your function yourself."""
-    return _recorded_request(EXERCISE_TURNS[0])
+    return recorded_request(EXERCISE_TURNS[0])
 
 
 def recorded_reply(name: str) -> Any:
     """The final message of one recording, streamed through the SDK."""
-    with _replay_client() as client, client.messages.stream(**_recorded_request(name)) as stream:
+    with replay_client() as client, client.messages.stream(**recorded_request(name)) as stream:
         return stream.get_final_message()
 
 
@@ -133,7 +123,7 @@ class FirstTurn:
 def first_turn() -> FirstTurn:
     """Stream the first exercise reply once, noting when each tool block starts, fills and ends."""
     text, starts, inputs, stops = "", {}, {}, {}
-    with _replay_client() as client, client.messages.stream(**exercise_request()) as stream:
+    with replay_client() as client, client.messages.stream(**exercise_request()) as stream:
         clock = stopwatch(client)
         for event in stream:
             now = clock.elapsed()
@@ -173,7 +163,7 @@ def judge_announce_tools(announce_tools: Callable[[Any, dict[str, Any]], Any]) -
     ex = ANNOUNCE_TOOLS
     if not callable(announce_tools):
         return not_a_function(ex, announce_tools)
-    with _replay_client() as client:
+    with replay_client() as client:
         transcript = Transcript(stopwatch(client).elapsed)
         with contextlib.redirect_stdout(transcript):
             result = attempt(announce_tools, client, exercise_request())
@@ -269,7 +259,7 @@ class Conversation:
 
 def conversation() -> Conversation:
     """The recorded turns of the exercise conversation."""
-    requests = tuple(list(_recorded_request(name)["messages"]) for name in EXERCISE_TURNS)
+    requests = tuple(list(recorded_request(name)["messages"]) for name in EXERCISE_TURNS)
     return Conversation(requests, tuple(recorded_reply(name) for name in EXERCISE_TURNS))
 
 
@@ -279,7 +269,7 @@ def judge_answer_with_tools(answer_with_tools: Callable[[Any, dict[str, Any]], A
     if not callable(answer_with_tools):
         return not_a_function(ex, answer_with_tools)
     log = RequestLog()
-    with _replay_client() as client:
+    with replay_client() as client:
         result = attempt(answer_with_tools, client.with_middleware(log), exercise_request())
     expected = conversation()
     matched = _matching_turns(log.bodies, expected)

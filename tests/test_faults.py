@@ -119,7 +119,7 @@ async def test_async_client_sees_the_same_dropped_connection():
 def test_course_fault_environment_variable_and_status_line(monkeypatch):
     monkeypatch.setenv("COURSE_FAULT", "error@after=4")
     client = helpers.make_client(speed=0)
-    assert "fault: overloaded_error error event after 4 events" in helpers.status_line(client)
+    assert "fault: an overloaded_error event after 4 events" in helpers.status_line(client)
     monkeypatch.setenv("COURSE_FAULT", "nonsense")
     with pytest.raises(ConfigError, match="Unknown fault kind"):
         helpers.make_client(speed=0)

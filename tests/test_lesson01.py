@@ -3,13 +3,13 @@ and never crash on unfinished work; the timeline's data preparation is right."""
 
 from __future__ import annotations
 
-import importlib.util
 import time
-from pathlib import Path
 from typing import Any
 
 import matplotlib
 import pytest
+
+from exercise_testing import assert_verdict, load_solutions, not_implemented, unfinished
 
 import helpers
 from helpers import lesson01_checks as checks
@@ -17,34 +17,9 @@ from helpers import timeline
 
 matplotlib.use("Agg")
 
-SOLUTIONS = Path(__file__).resolve().parent.parent / "notebooks" / "solutions" / "01_text_stream.py"
 
 
-def _load_solutions() -> Any:
-    spec = importlib.util.spec_from_file_location("lesson01_solutions", SOLUTIONS)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-solutions = _load_solutions()
-
-
-def unfinished(*_: Any) -> None:
-    """The shipped exercise body."""
-    ...
-
-
-def not_implemented(*_: Any) -> None:
-    raise NotImplementedError
-
-
-def assert_verdict(verdict: checks.Verdict, status: str, *phrases: str) -> None:
-    text = str(verdict)
-    assert verdict.status == status, text
-    for phrase in phrases:
-        assert phrase in text, f"{phrase!r} not in:\n{text}"
+solutions = load_solutions("01_text_stream.py")
 
 
 # The reference solutions pass ----------------------------------------------------------------

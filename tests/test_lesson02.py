@@ -4,9 +4,7 @@ never crash on unfinished work)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 from typing import Any
 
 import anthropic
@@ -16,21 +14,12 @@ import pytest
 import helpers
 from helpers import event_order
 from helpers import lesson02_checks as checks
-from test_lesson01 import assert_verdict, not_implemented, unfinished
+from exercise_testing import assert_verdict, load_solutions, not_implemented, unfinished
 
-SOLUTIONS = Path(__file__).resolve().parent.parent / "notebooks" / "solutions" / "02_event_model.py"
 BASICS = checks.OUTCOME_RECORDING
 
 
-def _load_solutions() -> Any:
-    spec = importlib.util.spec_from_file_location("lesson02_solutions", SOLUTIONS)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-solutions = _load_solutions()
+solutions = load_solutions("02_event_model.py")
 
 
 def replay(fault: str = "", max_retries: int = 2) -> anthropic.Anthropic:
@@ -38,7 +27,7 @@ def replay(fault: str = "", max_retries: int = 2) -> anthropic.Anthropic:
 
 
 def request(name: str) -> dict[str, Any]:
-    return checks.recording_request(name)
+    return checks.recorded_request(name)
 
 
 def final_message(name: str) -> Any:
@@ -399,10 +388,10 @@ def test_stream_outcome_mistakes(attempt: Any, phrases: list[str]) -> None:
 # The check's own pieces ------------------------------------------------------------------------
 
 
-def test_recording_request_is_ready_for_the_stream_helper() -> None:
-    body = checks.recording_request("events_stop_sequence")
+def test_recorded_request_is_ready_for_the_stream_helper() -> None:
+    body = checks.recorded_request("events_stop_sequence")
     assert "stream" not in body and body["model"] == helpers.MODEL and body["stop_sequences"] == ["4."]
-    assert checks.exercise_request() == checks.recording_request(BASICS)
+    assert checks.exercise_request() == checks.recorded_request(BASICS)
 
 
 def test_compared_fields_follow_each_block_type() -> None:

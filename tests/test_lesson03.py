@@ -5,20 +5,13 @@ work never crashes)."""
 from __future__ import annotations
 
 import json
-import runpy
 from collections.abc import Iterator
-from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import anthropic
 import pytest
 from anthropic import beta_tool
-from test_lesson01 import (  # the exercise-check test vocabulary
-    assert_verdict,
-    not_implemented,
-    unfinished,
-)
+from exercise_testing import assert_verdict, load_solutions, not_implemented, unfinished
 
 import helpers
 from helpers import config, course_tools
@@ -27,10 +20,9 @@ from helpers.cassette import load
 from helpers.errors import NoRecordingError
 from helpers.lesson03_checks import RequestLog
 
-SOLUTIONS = Path(__file__).resolve().parent.parent / "notebooks" / "solutions" / "03_tool_use.py"
 
 
-solutions = SimpleNamespace(**runpy.run_path(str(SOLUTIONS)))
+solutions = load_solutions("03_tool_use.py")
 
 
 @pytest.fixture

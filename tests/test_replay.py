@@ -183,3 +183,12 @@ def test_a_retry_story_at_speed_0_serves_a_scaled_retry_after(tmp_path):
     request = httpx2.Request("POST", "https://api.anthropic.com/v1/messages", json={"messages": []})
     response = transport.handle_request(request)
     assert response.status_code == 529 and response.headers["retry-after-ms"] == "1" and "retry-after" not in response.headers
+
+
+def test_copies_of_a_client_share_its_stopwatch_and_status():
+    client = helpers.make_client(speed=0)
+    copy = client.with_options(max_retries=0)
+    assert helpers.stopwatch(copy) is helpers.stopwatch(client)
+    assert helpers.status_line(copy) == helpers.status_line(client)
+    with pytest.raises(TypeError, match="not made by helpers.make_client"):
+        helpers.stopwatch(anthropic.Anthropic(api_key="x"))

@@ -113,11 +113,16 @@ def crashed(exercise: Exercise, result: Attempt) -> Verdict | None:
     return None
 
 
+def a_type(value: Any) -> str:
+    """``a str``, ``an int``: the type of a value, with its article."""
+    name = type(value).__name__
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+
+
 def wrong_kind(exercise: Exercise, value: Any) -> Verdict | None:
+    """A verdict when the function returned the wrong kind of value, else None."""
     if isinstance(value, bool) or not isinstance(value, exercise.kind):
-        return exercise.verdict(
-            "wrong", wrong=f"it returned a {type(value).__name__}, not {exercise.kind_words}.", hint=f"return {exercise.returns}."
-        )
+        return exercise.verdict("wrong", wrong=f"it returned {a_type(value)}, not {exercise.kind_words}.", hint=f"return {exercise.returns}.")
     return None
 
 

@@ -11,17 +11,40 @@ from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 from .config import reproducible_environment
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+LIVE_VIEW_NOTE = "A live widget view: run this cell to watch it."
+
+
+def settle_widget_views(notebook: nbformat.NotebookNode) -> None:
+    """Replace widget views, whose models are not saved, with a stable note.
+
+    A saved view points at a model by a random id that exists only while the kernel runs; kept,
+    it would show as an error when the notebook is opened, and change on every refresh.
+    """
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if WIDGET_VIEW in output.get("data", {}):
+                output["data"] = {"text/plain": LIVE_VIEW_NOTE}
+
 
 def refresh(path: Path, timeout: int = 600) -> None:
     """Run ``path`` under replay at no-wait speed and save it in place.
 
-    No per-cell timestamps are recorded, and the many outputs of a flushed ``print`` loop are
-    merged into one, so a re-run changes the file only where an output really changed.
+    No per-cell timestamps or widget state are recorded, and the many outputs of a flushed
+    ``print`` loop are merged into one, so a re-run changes the file only where an output changed.
     """
     notebook = nbformat.read(path, as_version=4)
     env = dict(os.environ)
     reproducible_environment(env)
-    client = NotebookClient(notebook, timeout=timeout, record_timing=False, resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        notebook,
+        timeout=timeout,
+        record_timing=False,
+        store_widget_state=False,  # widget models get new random ids on every run: churn, not content
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     client.execute(env=env)  # the kernel gets the reproducible environment; this process keeps its own
+    notebook.metadata.pop("widgets", None)  # stale state from a run that stored it
+    settle_widget_views(notebook)
     CoalesceStreamsPreprocessor().preprocess(notebook, {})
     nbformat.write(notebook, path)

@@ -4,6 +4,7 @@ import nbformat
 
 from helpers.cli import main
 from helpers.config import DEFAULT_MODEL
+from helpers.notebook_outputs import LIVE_VIEW_NOTE
 
 CODE = """import os, helpers
 print(os.environ["COURSE_MODE"], os.environ["COURSE_REPLAY_SPEED"], os.environ.get("COURSE_FAULT"), helpers.MODEL)
@@ -13,11 +14,15 @@ for piece in ["a", "b", "c"]:
 
 def test_refresh_ignores_personal_settings_and_merges_flushed_output(tmp_path, monkeypatch):
     path = tmp_path / "n.ipynb"
-    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(CODE)]), path)
+    cells = [nbformat.v4.new_code_cell(CODE), nbformat.v4.new_code_cell("import ipywidgets\nipywidgets.IntSlider()")]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
     monkeypatch.setenv("COURSE_FAULT", "drop@after=1")
     monkeypatch.setenv("COURSE_MODEL", "someone-elses-model")
     monkeypatch.setenv("COURSE_MODE", "live")
     assert main(["refresh-notebooks", str(path)]) == 0
-    cell = nbformat.read(path, as_version=4).cells[0]
+    notebook = nbformat.read(path, as_version=4)
+    cell, widget_cell = notebook.cells
     assert [output["text"] for output in cell.outputs] == [f"replay 0 None {DEFAULT_MODEL}\nabc"]
     assert "execution" not in cell.metadata  # no timestamps to churn the diff
+    assert [output["data"] for output in widget_cell.outputs] == [{"text/plain": LIVE_VIEW_NOTE}]
+    assert "widgets" not in notebook.metadata  # no random model ids saved

@@ -1,0 +1,268 @@
+"""Automatic checks for the exercises of lesson 04 (progressive rendering).
+
+``judge_*`` return a :class:`Verdict` (tests use them); ``check_*`` print it (the notebook uses
+them). Exercises 1 and 2 are pure functions, checked on cases taken from the lesson's
+recordings; exercise 3 streams the exercise recording with the check's own replay client at
+no-wait speed into a view the check makes, so the verdict is the same in every course mode. A
+check never raises because an exercise is unfinished or wrong.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import anthropic
+
+from . import cassette, config
+from .client import make_client, stopwatch
+from .exercise_checks import Exercise, Verdict, attempt, crashed, is_blank, not_a_function, wrong_kind
+from .markdown_blocks import render_markdown
+from .render import StreamView
+from .reveal import by_paragraph
+from .throttle import redraw_times
+
+EXERCISE_RECORDING = "render_side_python"
+CAVEAT_RECORDING = "render_ibuprofen"
+
+REDRAW_MOMENTS = Exercise(
+    1,
+    "redraw_moments",
+    recipe="keep the time of the last redraw; for each arrival, redraw (append its time) when there was none yet "
+    "or at least 1 / rate seconds have passed since it; after the loop, if the last arrival was not drawn, append its time.",
+    returns="the list of redraw times, in seconds",
+    kind=list,
+    kind_words="a list of times",
+)
+REVEAL_BY_PARAGRAPH = Exercise(
+    2,
+    "reveal_by_paragraph",
+    recipe='return text if complete; otherwise find the last blank line, end = text.rfind("\\n\\n"), and return '
+    'text[: end + 2] (or "" if there is none).',
+    returns="the part of the text to show, as a string",
+    kind=str,
+    kind_words="a string",
+)
+SHOW_STREAM = Exercise(
+    3,
+    "show_stream",
+    recipe="inside `with client.messages.stream(**request) as stream:`, call view.append(text) for each piece of "
+    "stream.text_stream; after the loop call view.finish() and return stream.get_final_message().",
+    returns="the final message: return stream.get_final_message()",
+    kind=anthropic.types.Message,
+    kind_words="the final Message",
+)
+
+
+def exercise_request(name: str = EXERCISE_RECORDING) -> dict[str, Any]:
+    """The request of a lesson 04 recording (by default exercise 3's), to try your function yourself."""
+    body = dict(cassette.load(config.fixtures_dir() / f"{name}.json").request.body)
+    body.pop("stream", None)
+    return {**body, "model": config.course_model()}
+
+
+def _replay_client() -> anthropic.Anthropic:
+    return make_client("replay", speed=0, fallback=False, fault="")  # never COURSE_FAULT
+
+
+def recorded_arrivals(name: str) -> list[tuple[float, str]]:
+    """``(seconds, text)`` for each piece of a recording, on its own clock."""
+    with _replay_client() as client:
+        clock = stopwatch(client)
+        with client.messages.stream(**exercise_request(name)) as stream:
+            return [(clock.elapsed(), text) for text in stream.text_stream]
+
+
+def _value_of(ex: Exercise, function: Callable[..., Any], *args: Any) -> Any:
+    """What a pure exercise function returned, or the verdict if it raised, is unfinished or returned the wrong kind."""
+    result = attempt(function, *args)
+    failure = crashed(ex, result)
+    if failure:
+        return failure
+    if result.unfinished:
+        return ex.verdict("unfinished", wrong=f"{ex.function} still returns {result.value!r}.", hint=ex.recipe)
+    return wrong_kind(ex, result.value) or result.value
+
+
+# Exercise 1: when a throttled view redraws ------------------------------------------------------
+
+
+def _redraw_cases() -> list[tuple[str, list[float], float]]:
+    recorded = [at for at, _ in recorded_arrivals(EXERCISE_RECORDING)]
+    return [
+        ("the exercise recording at 20 redraws a second", recorded, 20.0),
+        ("the exercise recording at 4 redraws a second", recorded, 4.0),
+        ("pieces exactly one interval apart", [0.0, 0.05, 0.1, 0.15], 20.0),
+        ("pieces that arrive between two ticks of a clock", [0.04, 0.06, 0.12], 20.0),
+        ("several pieces that arrive at the same moment", [0.0, 0.06, 0.06, 0.06], 20.0),
+    ]
+
+
+def judge_redraw_moments(redraw_moments: Callable[[list[float], float], Any]) -> Verdict:
+    """Exercise 1: the times a view throttled to ``rate`` redraws, including the final flush."""
+    ex = REDRAW_MOMENTS
+    if not callable(redraw_moments):
+        return not_a_function(ex, redraw_moments)
+    for label, arrivals, rate in _redraw_cases():
+        value = _value_of(ex, redraw_moments, list(arrivals), rate)
+        if isinstance(value, Verdict):
+            return value
+        expected = redraw_times(arrivals, rate)
+        if [round(t, 9) for t in value] != [round(t, 9) for t in expected]:
+            wrong, hint = _wrong_redraws(list(value), expected, arrivals, rate)
+            return ex.verdict("wrong", wrong=f"for {label}: {wrong}", hint=hint)
+    recorded = redraw_times([at for at, _ in recorded_arrivals(EXERCISE_RECORDING)], 20.0)
+    return ex.verdict(
+        "correct",
+        right=f"every case matches; the exercise recording's pieces make {len(recorded)} redraws at 20 a second, "
+        "the last one the final flush.",
+    )
+
+
+def _wrong_redraws(value: list[float], expected: list[float], arrivals: list[float], rate: float) -> tuple[str, str]:
+    if value == arrivals and expected != arrivals:
+        return f"it redraws at every one of the {len(arrivals)} pieces.", "skip a piece that arrives less than 1 / rate seconds after the last redraw."
+    if value == expected[:-1]:
+        return (
+            "the last pieces are never drawn: the view stops one redraw short.",
+            "after the loop, if the last arrival did not redraw, append its time: the final state is always flushed.",
+        )
+    close = [(a, b) for a, b in zip(value, value[1:]) if 0 < b - a < 1 / rate - 1e-9]
+    if close:
+        a, b = close[0]
+        return (
+            f"two redraws came less than {1 / rate:g} s apart, at {a:g} s and {b:g} s.",
+            "measure each interval from the last redraw, not from fixed ticks of a clock.",
+        )
+    if len(value) < len(expected):
+        return (
+            f"it returned {len(value)} redraws where {len(expected)} were due ({expected}).",
+            "a piece that arrives exactly 1 / rate seconds after the last redraw redraws too: compare with >=.",
+        )
+    return f"it returned {value[:8]}{'…' if len(value) > 8 else ''}, expected {expected[:8]}{'…' if len(expected) > 8 else ''}.", REDRAW_MOMENTS.recipe
+
+
+# Exercise 2: reveal whole paragraphs only --------------------------------------------------------
+
+
+def judge_reveal_by_paragraph(reveal_by_paragraph: Callable[[str, bool], Any]) -> Verdict:
+    """Exercise 2: show only finished paragraphs while the answer is incomplete, everything once it is."""
+    ex = REVEAL_BY_PARAGRAPH
+    if not callable(reveal_by_paragraph):
+        return not_a_function(ex, reveal_by_paragraph)
+    text = "".join(piece for _, piece in recorded_arrivals(CAVEAT_RECORDING))
+    cases = [(text[:end], False) for end in range(0, len(text), 23)] + [(text, True), ("", True)]
+    for sample, complete in cases:
+        value = _value_of(ex, reveal_by_paragraph, sample, complete)
+        if isinstance(value, Verdict):
+            return value
+        expected = by_paragraph(sample, complete)
+        if value.rstrip("\n") != expected.rstrip("\n"):
+            wrong, hint = _wrong_reveal(value, expected, sample, complete)
+            return ex.verdict("wrong", wrong=wrong, hint=hint)
+    paragraphs = text.count("\n\n") + 1
+    return ex.verdict(
+        "correct",
+        right=f"on {len(cases)} moments of the medical answer it showed whole paragraphs only, and all "
+        f"{paragraphs} once complete: a caveat in the same paragraph as its statement always comes with it.",
+    )
+
+
+def _wrong_reveal(value: str, expected: str, sample: str, complete: bool) -> tuple[str, str]:
+    where = f"with complete={complete} and {len(sample)} characters received"
+    if not sample.startswith(value):
+        return f"{where}, it returned text that is not the start of what was received.", "return a prefix of text: text[: end]."
+    if complete:
+        return f"{where}, it held back the end of a finished answer.", "when complete is True, return the whole text."
+    if value == sample:
+        return f"{where}, it showed a paragraph that is still being written.", "stop at the last blank line: text.rfind(\"\\n\\n\")."
+    if len(value) > len(expected) and "\n\n" not in value[len(expected):]:
+        return (
+            f"{where}, it showed part of an unfinished paragraph (it stopped at a single line break?).",
+            'a paragraph ends at a blank line, "\\n\\n": a list\'s lines belong to one paragraph-like block.',
+        )
+    return f"{where}, it showed {len(value)} characters where {len(expected.rstrip())} were due.", REVEAL_BY_PARAGRAPH.recipe
+
+
+# Exercise 3: stream into a view ----------------------------------------------------------------
+
+
+def judge_show_stream(show_stream: Callable[[Any, dict[str, Any], StreamView], Any]) -> Verdict:
+    """Exercise 3: stream a request into a view, finish it, return the final message."""
+    ex = SHOW_STREAM
+    if not callable(show_stream):
+        return not_a_function(ex, show_stream)
+    with _replay_client() as client:
+        view = StreamView(clock=stopwatch(client), widgets=True)
+        result = attempt(show_stream, client, exercise_request(), view)
+        read_until = stopwatch(client).elapsed()
+    failure = crashed(ex, result)
+    if failure:
+        return failure
+    if read_until == 0:
+        if result.unfinished and not view.text:
+            return ex.verdict("unfinished", wrong=f"show_stream still returns {result.value!r}.", hint=ex.recipe)
+        return ex.verdict(
+            "wrong",
+            wrong="it never sent a request with the client it was given.",
+            hint="use the `client`, `request` and `view` parameters; the check gives your function its own.",
+        )
+    expected = "".join(piece for _, piece in recorded_arrivals(EXERCISE_RECORDING))
+    problem = _view_problem(view, expected)
+    if problem:
+        return ex.verdict("wrong", wrong=problem[0], hint=problem[1])
+    right = f"the view showed the whole answer, {len(expected)} characters in {view.stats.redraws} redraws, rendered as Markdown."
+    if is_blank(result.value):
+        return ex.verdict("wrong", right=right, wrong="it returned None.", hint=f"return {ex.returns}.")
+    if isinstance(result.value, str):
+        return ex.verdict("wrong", right=right, wrong="it returned the text, not the message.", hint=f"return {ex.returns}.")
+    wrong_value = wrong_kind(ex, result.value)
+    if wrong_value:
+        return wrong_value
+    message = result.value
+    return ex.verdict(
+        "correct",
+        right=f"{right} It returned the final message (stop_reason {message.stop_reason}, "
+        f"{message.usage.output_tokens} output tokens).",
+    )
+
+
+def _view_problem(view: StreamView, expected: str) -> tuple[str, str] | None:
+    if not view.text:
+        return "the view received no text.", "call view.append(text) for each piece of stream.text_stream."
+    if view.text != expected:
+        if len(view.text) > len(expected):
+            return (
+                f"the view received {len(view.text)} characters for a {len(expected)}-character answer: "
+                "it was given the text so far each time, not each new piece.",
+                "append each piece as it arrives: view.append(text).",
+            )
+        return (
+            f"the view received {len(view.text)} of the answer's {len(expected)} characters.",
+            "let the loop run to the end of stream.text_stream.",
+        )
+    if not view.done:
+        return (
+            "the view was never finished, so the last pieces may never be drawn.",
+            "call view.finish() after the loop: it always draws the final state.",
+        )
+    if view.html != render_markdown(expected):
+        return "the view does not show the whole answer.", SHOW_STREAM.recipe
+    return None
+
+
+# What the notebook calls -----------------------------------------------------------------------
+
+
+def check_redraw_moments(redraw_moments: Callable[[list[float], float], Any]) -> None:
+    """Print the verdict for exercise 1."""
+    print(judge_redraw_moments(redraw_moments))
+
+
+def check_reveal_by_paragraph(reveal_by_paragraph: Callable[[str, bool], Any]) -> None:
+    """Print the verdict for exercise 2."""
+    print(judge_reveal_by_paragraph(reveal_by_paragraph))
+
+
+def check_show_stream(show_stream: Callable[[Any, dict[str, Any], StreamView], Any]) -> None:
+    """Print the verdict for exercise 3."""
+    print(judge_show_stream(show_stream))

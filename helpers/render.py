@@ -1,0 +1,391 @@
+"""A live view of a streamed answer in a notebook, fed one text fragment at a time.
+
+``StreamView`` is the shell around three pure parts: a renderer from ``markdown_blocks``
+(finished blocks frozen, only the open tail redrawn), a ``throttle`` (at most ``rate`` redraws
+a second, the final state always drawn) and a ``reveal`` policy (how much of the text so far to
+show). It draws into ipywidgets: one HTML widget per frozen block, the last one for the tail.
+Front ends without widget support get the same slots as ``display(..., display_id=True)``
+outputs updated in place. Every redraw counts what it sends, so a lesson can show the cost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import AsyncIterable, Callable, Literal, Protocol
+
+import ipywidgets as ipw
+from IPython import get_ipython
+from IPython.display import HTML, DisplayHandle, display
+from ipywidgets.widgets.widget_string import HTMLStyle
+
+from .markdown_blocks import IncrementalRenderer, MarkdownBlocks, PlainParagraphs, WholeText
+from .reveal import Reveal, by_token
+from .throttle import DEFAULT_BUDGET, DEFAULT_RATE, Throttle
+
+Mode = Literal["stream", "whole", "after", "plain"]
+MODES: dict[str, str] = {
+    "stream": "streaming Markdown: finished blocks frozen, only the open block redrawn",
+    "whole": "Markdown, the whole text rendered again on every redraw",
+    "after": "plain text while streaming, Markdown once the answer is complete",
+    "plain": "plain text",
+}
+CUT_MARK = '<p style="color: #b45309"><em>✂ Stopped here: the rest of the answer was never read.</em></p>'
+_STYLE = """<style>
+.course-stream .widget-html > .widget-html-content,
+.course-stream .jupyter-widget-html > .jupyter-widget-html-content { line-height: 1.45; }
+.course-stream-blocks .jupyter-widget-html { margin-top: 0; margin-bottom: 0; }
+.course-stream-blocks p, .course-stream-blocks ul, .course-stream-blocks ol { margin: 0.5em 0; }
+.course-stream table { border-collapse: collapse; margin: 0.5em 0; }
+.course-stream th, .course-stream td { border: 1px solid #bbb; padding: 2px 8px; }
+.course-stream pre { background: #f4f4f4; padding: 6px 8px; overflow-x: auto; }
+</style>"""
+
+
+class Clock(Protocol):
+    """Anything with ``elapsed()``, e.g. ``helpers.stopwatch(client)``: the recording's clock under replay."""
+
+    def elapsed(self) -> float: ...
+
+
+@dataclass
+class ViewStats:
+    """What a view cost: redraws, messages and bytes of HTML sent to the front end, and CPU spent rendering.
+
+    ``redraws`` counts the times the text was drawn again. ``messages`` counts everything that
+    carries or changes what the view shows: new slot widgets or outputs, value updates (the
+    status line's too), changes to the list of slots, the Stop button appearing or going.
+    ``bytes`` is the HTML those messages carry (UTF-8). ``render_seconds`` (process time
+    turning text into HTML) is for benchmarks: unlike the counts, it differs from run to run.
+    """
+
+    redraws: int = 0
+    messages: int = 0
+    bytes: int = 0
+    render_seconds: float = 0.0
+
+    def sent(self, html_text: str = "") -> None:
+        """One message went out, carrying ``html_text``."""
+        self.messages += 1
+        self.bytes += len(html_text.encode("utf-8"))
+
+
+def widgets_supported() -> bool:
+    """Widgets need a kernel behind the front end; a terminal IPython gets display updates instead."""
+    shell = get_ipython()
+    return shell is None or getattr(shell, "kernel", None) is not None
+
+
+class Surface(ABC):
+    """Where a view draws: a status line and a column of HTML slots (one per frozen block, then the tail).
+
+    It remembers what each slot holds and sends only the slots that changed; subclasses say how
+    a slot is added, changed or dropped.
+    """
+
+    def __init__(self, stats: ViewStats) -> None:
+        self.stats = stats
+        self.values: list[str] = []
+        self.status_value = ""
+
+    def show(self, slots: list[str]) -> None:
+        """Make the slots read ``slots``: send only those that differ, add or drop the rest."""
+        for index, value in enumerate(slots):
+            if index == len(self.values):
+                self._add(value)
+                self.values.append(value)
+            elif self.values[index] != value:
+                self._set(index, value)
+                self.values[index] = value
+            else:
+                continue
+            self.stats.sent(value)
+        if len(slots) < len(self.values):
+            self._drop(len(slots))
+            del self.values[len(slots) :]
+
+    def set_status(self, value: str) -> None:
+        """Change the status line, if it says something new."""
+        if value != self.status_value:
+            self._set_status(value)
+            self.status_value = value
+            self.stats.sent(value)
+
+    @property
+    def html(self) -> str:
+        """The HTML the slots hold, joined: what the front end shows."""
+        return "".join(self.values)
+
+    @abstractmethod
+    def _add(self, value: str) -> None: ...
+
+    @abstractmethod
+    def _set(self, index: int, value: str) -> None: ...
+
+    @abstractmethod
+    def _drop(self, keep: int) -> None: ...
+
+    @abstractmethod
+    def _set_status(self, value: str) -> None: ...
+
+
+class WidgetSurface(Surface):
+    """A status line and Stop button over a column of HTML widgets, one per slot."""
+
+    def __init__(self, stats: ViewStats) -> None:
+        super().__init__(stats)
+        self.status = ipw.HTML()
+        self.stop_button = ipw.Button(description="Stop", icon="stop", button_style="warning", layout=ipw.Layout(display="none"))
+        self.blocks = ipw.VBox()
+        self._slot_layout = ipw.Layout()  # shared by every slot, so a new block is one widget, not three
+        self._slot_style = HTMLStyle()
+        self.root = ipw.VBox([ipw.HTML(_STYLE), ipw.HBox([self.status, self.stop_button]), self.blocks])
+        self.root.add_class("course-stream")
+        self.status.add_class("course-stream-status")
+        self.blocks.add_class("course-stream-blocks")
+        stats.sent(_STYLE)
+
+    def _add(self, value: str) -> None:
+        self.blocks.children = (*self.blocks.children, ipw.HTML(value, layout=self._slot_layout, style=self._slot_style))
+        self.stats.sent()  # the column's new list of children
+
+    def _set(self, index: int, value: str) -> None:
+        self.blocks.children[index].value = value
+
+    def _drop(self, keep: int) -> None:
+        self.blocks.children = self.blocks.children[:keep]
+        self.stats.sent()
+
+    def _set_status(self, value: str) -> None:
+        self.status.value = value
+
+    def offer_stop(self, on_stop: Callable[[], None]) -> None:
+        """Show the Stop button; a click calls ``on_stop``."""
+        self.stop_button.on_click(lambda _: on_stop())
+        self.stop_button.layout.display = None
+        self.stats.sent()
+
+    def withdraw_stop(self) -> None:
+        """Hide the Stop button once nothing is being read."""
+        self.stop_button.layout.display = "none"
+        self.stop_button.on_click(None, remove=True)
+        self.stats.sent()
+
+
+class DisplaySurface(Surface):
+    """No widgets: a status output and one output per slot, each updated in place by its display id."""
+
+    def __init__(self, stats: ViewStats) -> None:
+        super().__init__(stats)
+        self._status: DisplayHandle = display(HTML(""), display_id=True)
+        self._handles: list[DisplayHandle] = []
+
+    def _add(self, value: str) -> None:
+        self._handles.append(display(HTML(value), display_id=True))
+
+    def _set(self, index: int, value: str) -> None:
+        self._handles[index].update(HTML(value))
+
+    def _drop(self, keep: int) -> None:
+        for handle in self._handles[keep:]:  # an output cannot be removed: empty it
+            handle.update(HTML(""))
+            self.stats.sent()
+        del self._handles[keep:]
+
+    def _set_status(self, value: str) -> None:
+        self._status.update(HTML(value))
+
+
+def _renderer(mode: Mode, complete: bool) -> IncrementalRenderer:
+    if mode == "stream":
+        return MarkdownBlocks()
+    if mode == "whole" or (mode == "after" and complete):
+        return WholeText(markdown=True)
+    return PlainParagraphs()
+
+
+class StreamView:
+    """A live view of a streamed answer: feed it text fragments, it redraws at most ``rate`` times a second.
+
+    ``mode`` is one of ``MODES``; ``rate=None`` redraws on every fragment (the naive way), and
+    ``budget`` caps what redraws draw again (``helpers.throttle``; ``None``: no cap).
+    ``reveal`` decides how much of the text so far is shown (``helpers.reveal``). ``clock``
+    (``helpers.stopwatch(client)``) times the throttle on the recording's clock under replay, so
+    redraw counts are the same at any speed. ``widgets=None`` uses ipywidgets wherever a kernel
+    runs; ``widgets=False`` forces display updates, for front ends without widget support.
+    """
+
+    def __init__(
+        self,
+        *,
+        mode: Mode = "stream",
+        rate: float | None = DEFAULT_RATE,
+        budget: float | None = DEFAULT_BUDGET,
+        reveal: Reveal = by_token,
+        clock: Clock | None = None,
+        widgets: bool | None = None,
+        title: str = "",
+    ) -> None:
+        if mode not in MODES:
+            raise ValueError(f"Unknown mode {mode!r}; use one of: {', '.join(MODES)}.")
+        self.mode: Mode = mode
+        self.title = title
+        self.stats = ViewStats()
+        self.done = False
+        self.cut = False
+        self._throttle = Throttle(rate, budget)
+        self._reveal = reveal
+        self._clock = clock
+        self._renderer = _renderer(mode, complete=False)
+        self._pieces: list[str] = []
+        self._received = 0
+        self._shown = ""  # the text drawn last
+        self._reader: asyncio.Future[None] | None = None
+        self._stop_requested = False
+        self._stop_at: float | None = None
+        use_widgets = widgets_supported() if widgets is None else widgets
+        # Display outputs can only be made once the view is displayed; widgets exist from the start.
+        self._surface: Surface | None = WidgetSurface(self.stats) if use_widgets else None
+
+    def append(self, fragment: str) -> None:
+        """Take the next fragment of text; redraw if the throttle allows."""
+        self._pieces.append(fragment)
+        self._received += len(fragment)
+        now = self._clock.elapsed() if self._clock is not None else time.perf_counter()
+        if self._throttle.due(now, self._received):
+            self._throttle.redrawn(now, self._redraw())
+        if self._stop_at is not None and now >= self._stop_at:
+            self._stop_at = None
+            self.stop()
+
+    def finish(self, cut: bool = False) -> None:
+        """The stream has ended (``cut``: it was stopped early): draw the final state now."""
+        self.done, self.cut = True, cut
+        if self.mode == "after":
+            self._renderer = _renderer(self.mode, complete=True)
+        self._redraw(force=True)
+
+    async def afeed(self, fragments: AsyncIterable[str]) -> str:
+        """Show an async stream's fragments as they arrive, with a Stop button; returns the text.
+
+        Stop cancels the reading; the caller's ``async with`` then closes the HTTP response, and
+        the text received so far stays on screen, marked as cut. A stream that fails is marked
+        as cut too, and its error raised.
+        """
+        self._reader = asyncio.ensure_future(self._read(fragments))
+        if isinstance(self._surface, WidgetSurface):
+            self._surface.offer_stop(self.stop)
+        try:
+            await self._reader
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if not self._stop_requested or (current is not None and current.cancelling()):
+                raise  # cancelled from outside (an interrupted cell), not by Stop
+        except Exception:
+            self.finish(cut=True)
+            raise
+        finally:
+            if isinstance(self._surface, WidgetSurface):
+                self._surface.withdraw_stop()
+        self.finish(cut=self._stop_requested)
+        return self.text
+
+    def stop(self) -> None:
+        """What the Stop button does: stop reading now and keep what has arrived."""
+        self._stop_requested = True
+        if self._reader is not None:
+            self._reader.cancel()  # wakes a reader that is waiting for the network
+
+    def press_stop_at(self, seconds: float) -> None:
+        """Press Stop by itself once the clock reads ``seconds`` (with ``afeed``): a stand-in for a reader's click."""
+        self._stop_at = seconds
+
+    @property
+    def text(self) -> str:
+        """Everything received so far, shown or not."""
+        return "".join(self._pieces)
+
+    @property
+    def html(self) -> str:
+        """The HTML the view's slots hold now: after a complete stream, ``render_markdown(text)``."""
+        return self._surface.html if self._surface is not None else ""
+
+    @property
+    def slots(self) -> int:
+        """How many HTML slots (widgets, or display outputs) hold the text: one per frozen block, plus the tail."""
+        return len(self._surface.values) if self._surface is not None else 0
+
+    @property
+    def status(self) -> str:
+        """The status line: streaming, waiting to be shown, complete, or cut."""
+        return self._surface.status_value if self._surface is not None else ""
+
+    @property
+    def widget(self) -> ipw.VBox:
+        """The view as one widget, to place it in a layout (e.g. ``side_by_side``)."""
+        if not isinstance(self._surface, WidgetSurface):
+            raise TypeError("This view draws with display updates, not widgets (it was made with widgets=False).")
+        return self._surface.root
+
+    @property
+    def stop_button(self) -> ipw.Button:
+        """The Stop button (shown while ``afeed`` reads)."""
+        if not isinstance(self._surface, WidgetSurface):
+            raise TypeError("Only a widget view has a Stop button.")
+        return self._surface.stop_button
+
+    def _ipython_display_(self) -> None:
+        if self._surface is None:
+            self._surface = DisplaySurface(self.stats)
+        elif isinstance(self._surface, WidgetSurface):
+            display(self._surface.root)
+        self._redraw()
+
+    async def _read(self, fragments: AsyncIterable[str]) -> None:
+        async for fragment in fragments:
+            if self._stop_requested:  # Stop was pressed while nothing had to wait (replay at speed 0)
+                break
+            self.append(fragment)
+
+    def _redraw(self, force: bool = False) -> int | None:
+        """Draw what the reveal policy lets through; the open block's size if the text was drawn.
+
+        ``force`` draws the text even if it has not changed (the end of a stream changes how).
+        """
+        if self._surface is None:
+            return None
+        text = self.text
+        visible = self._reveal(text, self.done and not self.cut)
+        open_chars = None
+        if visible != self._shown or force:
+            before = self.stats.messages
+            started = time.process_time()
+            rendered = self._renderer.update(visible)
+            self.stats.render_seconds += time.process_time() - started
+            self._surface.show([*rendered.frozen, rendered.tail, *([CUT_MARK] if self.cut else [])])
+            self._shown, open_chars = visible, rendered.open_chars
+            if self.stats.messages > before:
+                self.stats.redraws += 1
+        self._surface.set_status(self._status(text, visible))
+        return open_chars
+
+    def _status(self, text: str, visible: str) -> str:
+        title = f"<b>{html.escape(self.title)}</b> · " if self.title else ""
+        if self.cut:
+            return f"{title}✂ Stopped after {len(text):,} characters: this answer is cut short."
+        if self.done:
+            return f"{title}Complete: {len(text):,} characters."
+        if not text:
+            return f"{title}Waiting for the answer…"
+        hidden = len(text) - len(visible)
+        return f"{title}⏳ Receiving… {hidden:,} characters not shown yet." if hidden else f"{title}Streaming…"
+
+
+def side_by_side(*views: StreamView) -> ipw.HBox:
+    """Several views in one row, each an equal share of the width."""
+    for view in views:
+        view.widget.layout.width = f"{100 / len(views):.0f}%"
+    return ipw.HBox([view.widget for view in views])

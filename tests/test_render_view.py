@@ -1,0 +1,263 @@
+"""StreamView with real widgets, fed by the real SDK from recordings: what it shows, what it sends,
+how it stops, and that model output never reaches the front end as live HTML."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import tomllib
+from pathlib import Path
+from typing import Any, Iterator
+
+import comm
+import httpx2
+import ipywidgets
+import pytest
+
+import helpers
+from helpers.markdown_blocks import render_markdown
+from helpers.render import CUT_MARK, StreamView, side_by_side
+from helpers.reveal import by_paragraph, when_complete
+from helpers.throttle import max_redraws, redraw_times
+from test_render_blocks import UNSAFE, assert_inert
+
+SPECS = Path(__file__).resolve().parent.parent / "fixtures" / "specs"
+
+
+def request(name: str) -> dict[str, Any]:
+    return tomllib.loads((SPECS / f"{name}.toml").read_text(encoding="utf-8"))["request"]
+
+
+class RecordingComm(comm.DummyComm):
+    """A comm that keeps every message the widgets send, as a front end would receive them."""
+
+    sent: list[tuple[str, dict[str, Any]]] = []
+
+    def publish_msg(self, msg_type: str, data: Any = None, metadata: Any = None, buffers: Any = None, **keys: Any) -> None:
+        RecordingComm.sent.append((msg_type, data or {}))
+
+
+@pytest.fixture
+def front_end(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    """Every widget message sent during the test: (``comm_open`` or ``comm_msg``, data)."""
+    RecordingComm.sent = []
+    monkeypatch.setattr(comm, "create_comm", RecordingComm)
+    yield RecordingComm.sent
+
+
+def values_sent(messages: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """Every HTML value the front end received, from widget creations and updates."""
+    out = []
+    for _, data in messages:
+        value = data.get("state", {}).get("value")
+        if isinstance(value, str):
+            out.append(value)
+    return out
+
+
+def stream_into(view: StreamView, client: Any, name: str) -> tuple[str, float]:
+    """Feed a recording into the view as a lesson does; the text and the recorded span of its fragments."""
+    clock = helpers.stopwatch(client)
+    times = []
+    with client.messages.stream(**request(name)) as stream:
+        for text in stream.text_stream:
+            times.append(clock.elapsed())
+            view.append(text)
+        final = stream.get_final_text()
+    view.finish()
+    return final, times[-1] - times[0]
+
+
+def test_streamed_markdown_ends_as_one_render_and_counts_what_it_sent(front_end: list) -> None:  # type: ignore[type-arg]
+    client = helpers.make_client("replay", speed=0)
+    view = StreamView(clock=helpers.stopwatch(client), widgets=True)
+    text, span = stream_into(view, client, "render_comments")
+    assert view.text == text and view.done and not view.cut
+    assert view.html == render_markdown(text)
+    held = [block.value for block in view.widget.children[2].children]  # what the slot widgets hold
+    assert "".join(held) == view.html and len(held) == view.slots > 10, "each finished block is a widget of its own"
+    sent = values_sent(front_end)
+    assert view.stats.bytes == sum(len(value.encode()) for value in sent)
+    assert 5 < view.stats.redraws <= max_redraws(span, 20)
+    assert view.stats.bytes < 3 * len(view.html.encode())
+
+
+def test_a_throttled_view_redraws_when_the_throttle_says() -> None:
+    client = helpers.make_client("replay", speed=0)
+    clock = helpers.stopwatch(client)
+    view = StreamView(mode="whole", budget=None, clock=clock, widgets=True)
+    arrivals = []
+    with client.messages.stream(**request("render_comments")) as stream:
+        for text in stream.text_stream:
+            arrivals.append(clock.elapsed())
+            view.append(text)
+    view.finish()
+    assert view.stats.redraws == len(redraw_times(arrivals, 20))
+
+
+def test_redraw_counts_follow_the_recording_clock_at_any_speed() -> None:
+    counts = []
+    for speed in (0, 0, 40):
+        client = helpers.make_client("replay", speed=speed)
+        view = StreamView(clock=helpers.stopwatch(client), widgets=True)
+        stream_into(view, client, "render_side_python")
+        counts.append((view.stats.redraws, view.stats.messages, view.stats.bytes))
+    assert counts[0] == counts[1] == counts[2]
+
+
+def test_naive_throttled_and_streaming_views_cost_less_and_less() -> None:
+    costs = {}
+    for label, settings in {
+        "naive": {"mode": "whole", "rate": None, "budget": None},
+        "throttled": {"mode": "whole", "budget": None},
+        "streaming": {},
+    }.items():
+        client = helpers.make_client("replay", speed=0)
+        view = StreamView(clock=helpers.stopwatch(client), widgets=True, **settings)
+        text, _ = stream_into(view, client, "render_comments")
+        assert view.html == render_markdown(text)
+        costs[label] = view.stats
+    with helpers.make_client("replay", speed=0) as client, client.messages.stream(**request("render_comments")) as stream:
+        fragments = sum(1 for _ in stream.text_stream)
+    # Every fragment that changes the HTML (a trailing space or line break may not).
+    assert 0.95 * fragments < costs["naive"].redraws <= fragments
+    assert costs["throttled"].redraws < costs["naive"].redraws / 1.5
+    assert costs["naive"].bytes > 1.5 * costs["throttled"].bytes > 15 * costs["streaming"].bytes
+
+
+def test_after_completion_shows_plain_text_then_markdown_once() -> None:
+    client = helpers.make_client("replay", speed=0)
+    view = StreamView(mode="after", clock=helpers.stopwatch(client), widgets=True)
+    with client.messages.stream(**request("render_comments")) as stream:
+        for n, text in enumerate(stream.text_stream):
+            view.append(text)
+            if n == 120:
+                assert "<h1>" not in view.html and "# Showing user comments" in view.html
+    view.finish()
+    assert view.html == render_markdown(view.text)
+
+
+def test_plain_mode_never_formats() -> None:
+    view = StreamView(mode="plain", widgets=True, rate=None)
+    for piece in ["# Not a ", "heading\n\n**plain**"]:
+        view.append(piece)
+    view.finish()
+    assert "<h1>" not in view.html and "# Not a heading" in view.html and "**plain**" in view.html
+
+
+def test_a_held_answer_shows_only_progress_until_complete() -> None:
+    client = helpers.make_client("replay", speed=0)
+    view = StreamView(reveal=when_complete, clock=helpers.stopwatch(client), widgets=True)
+    with client.messages.stream(**request("render_ibuprofen")) as stream:
+        for text in stream.text_stream:
+            view.append(text)
+            assert "mg" not in view.html
+        assert "not shown yet" in view.status
+    view.finish()
+    assert view.html == render_markdown(view.text)
+
+
+def test_a_paragraph_policy_shows_whole_paragraphs_only() -> None:
+    view = StreamView(reveal=by_paragraph, widgets=True, rate=None)
+    view.append("First paragraph.\n\nSecond, still being wri")
+    assert view.html == "<p>First paragraph.</p>\n"
+
+
+# Stop ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_stop_keeps_the_partial_text_marks_it_cut_and_closes_the_response() -> None:
+    client = helpers.make_async_client("replay", speed=0)
+    view = StreamView(clock=helpers.stopwatch(client), widgets=True)
+    view.press_stop_at(2.0)
+    async with client.messages.stream(**request("render_comments")) as stream:
+        text = await view.afeed(stream.text_stream)
+    full = await _full_text("render_comments")
+    assert view.cut and view.done and text == view.text
+    assert full.startswith(text) and 200 < len(text) < len(full) / 2
+    assert stream.response.is_closed
+    assert stream.current_message_snapshot.stop_reason is None
+    assert view.html == render_markdown(text) + CUT_MARK
+    assert view.stop_button.layout.display == "none", "the Stop button goes once reading stops"
+    await client.close()
+
+
+@pytest.mark.anyio
+async def test_stop_wakes_a_reader_that_waits_on_a_stalled_network() -> None:
+    client = helpers.make_async_client("replay", speed=1, fault="stall@after=8,seconds=30")
+    view = StreamView(clock=helpers.stopwatch(client), widgets=True)
+
+    async def click_stop_soon() -> float:
+        await asyncio.sleep(1.2)  # the recording stalls after its first few words
+        assert view.stop_button.layout.display != "none"
+        view.stop_button.click()
+        return time.perf_counter()
+
+    clicker = asyncio.ensure_future(click_stop_soon())
+    async with client.messages.stream(**request("render_side_python")) as stream:
+        await view.afeed(stream.text_stream)
+    returned = time.perf_counter()
+    clicked = await clicker
+    assert returned - clicked < 0.5, "Stop should not wait for the stalled stream"
+    assert view.cut and 0 < len(view.text) < 60
+    assert stream.response.is_closed
+    await client.close()
+
+
+@pytest.mark.anyio
+async def test_a_broken_stream_is_marked_cut_and_its_error_raised() -> None:
+    client = helpers.make_async_client("replay", speed=0, fault="drop@after=40")
+    view = StreamView(widgets=True)
+    with pytest.raises(httpx2.RemoteProtocolError, match="peer closed connection"):
+        async with client.messages.stream(**request("render_comments")) as stream:
+            await view.afeed(stream.text_stream)
+    assert view.cut and view.text and view.html.endswith(CUT_MARK)
+    await client.close()
+
+
+async def _full_text(name: str) -> str:
+    async with helpers.make_async_client("replay", speed=0) as client:
+        async with client.messages.stream(**request(name)) as stream:
+            return await stream.get_final_text()
+
+
+# Safety ----------------------------------------------------------------------------------------
+
+
+def test_html_in_model_output_reaches_the_front_end_only_as_text(front_end: list) -> None:  # type: ignore[type-arg]
+    view = StreamView(widgets=True, rate=None)
+    for start in range(0, len(UNSAFE), 7):
+        view.append(UNSAFE[start : start + 7])
+    view.finish()
+    client = helpers.make_client("replay", speed=0)
+    recorded = StreamView(clock=helpers.stopwatch(client), widgets=True)
+    text, _ = stream_into(recorded, client, "render_comments")
+    assert '<img src=x onerror="window.stolen = document.cookie">' in text
+    sent = values_sent(front_end)
+    assert len(sent) > 50
+    for value in sent:
+        if not value.startswith("<style>"):
+            assert_inert(value)
+    assert "&lt;img src=x onerror=&quot;window.stolen = document.cookie&quot;&gt;" in recorded.html
+
+
+# Layout and arguments ---------------------------------------------------------------------------
+
+
+def test_views_side_by_side_share_the_width() -> None:
+    views = [StreamView(widgets=True) for _ in range(3)]
+    row = side_by_side(*views)
+    assert isinstance(row, ipywidgets.HBox) and len(row.children) == 3
+    assert {view.widget.layout.width for view in views} == {"33%"}
+
+
+def test_an_unknown_mode_is_refused() -> None:
+    with pytest.raises(ValueError, match="stream, whole, after, plain"):
+        StreamView(mode="fast")  # type: ignore[arg-type]
+
+
+def test_a_view_without_widgets_has_no_widget() -> None:
+    view = StreamView(widgets=False)
+    with pytest.raises(TypeError, match="display updates"):
+        _ = view.widget

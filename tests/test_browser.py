@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -70,6 +71,10 @@ def jupyterlab(tmp_path: Path) -> Iterator[str]:
     for name, content in LAB_SETTINGS.items():
         (folders["settings"] / name).parent.mkdir(parents=True, exist_ok=True)
         (folders["settings"] / name).write_text(json.dumps(content))
+    # The server works on a copy: JupyterLab writes checkpoints beside what it opens.
+    served = tmp_path / "served" / NOTEBOOK
+    served.parent.mkdir(parents=True)
+    shutil.copy(ROOT / NOTEBOOK, served)
     port, token = free_port(), secrets.token_hex(16)
     env = {
         **os.environ,
@@ -84,7 +89,7 @@ def jupyterlab(tmp_path: Path) -> Iterator[str]:
     }
     command = [
         sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--allow-root",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT}", "--LabApp.news_url=",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp_path / 'served'}", "--LabApp.news_url=",
         "--LabApp.expose_app_in_browser=True",  # window.jupyterapp: run cells by command, not by key presses
     ]
     log = (tmp_path / "jupyterlab.log").open("wb")

@@ -4,9 +4,6 @@ The implementations are deterministic (a fixed weather table, exact arithmetic),
 gives the same results, offline or live. The plumbing around them turns one ``tool_use`` block
 into the ``tool_result`` block the API expects, with ``is_error`` when the tool fails. The tool
 loop itself, every request and every stream, stays in the lesson.
-
-One recording is made here rather than shipped: a reply whose tool input is not valid JSON,
-which ``python -m helpers check`` would refuse in ``fixtures/`` because the SDK cannot parse it.
 """
 
 from __future__ import annotations

@@ -129,7 +129,8 @@ def compared_fields(message: dict[str, Any]) -> list[tuple[str, Any]]:
     fields: list[tuple[str, Any]] = [(key, message.get(key, _MISSING)) for key in ("id", "model", "role")]
     content = message.get("content", _MISSING)
     blocks = content if isinstance(content, list) else []
-    types = [block.get("type") if isinstance(block, dict) else block for block in blocks]
+    # A block that is not a dict (an SDK model appended without .to_dict()) shows as its class name.
+    types = [block.get("type") if isinstance(block, dict) else type(block).__name__ for block in blocks]
     fields.append(("content", types if isinstance(content, list) else content))
     for i, (block, kind) in enumerate(zip(blocks, types)):
         fields += [(f"content[{i}].{key}", _block_value(block, key)) for key in BLOCK_FIELDS.get(kind, ())]
@@ -234,6 +235,8 @@ def _judge_fold(folded: Folded, matched: list[str]) -> Verdict | None:
     where = f"on {folded.name} ({folded.what})"
     if result.error is not None and not result.unfinished:
         hint = _NEW_DELTAS_HINT if matched else ex.recipe
+        if isinstance(result.error, KeyError) and "citations" in str(result.error):
+            hint = _FIELD_HINTS["block.citations"]
         return ex.verdict("wrong", right=right, wrong=f"{where}, it raised {first_line(result.error)}", hint=hint)
     if result.unfinished and not folded.read_any:
         return crashed(ex, result) or ex.verdict("unfinished", wrong=f"accumulate still returns {result.value!r}.", hint=ex.recipe)

@@ -346,6 +346,8 @@ def _unmatched_turn(bodies: Sequence[dict[str, Any]], expected: Conversation) ->
     if turn == 1:
         return "its first request is not the `request` it was given; send that one unchanged: client.messages.stream(**request)."
     messages, wanted = list(sent.get("messages") or []), expected.requests[turn - 1]
+    if not all(isinstance(m, dict) for m in messages):
+        return f"turn {turn}'s messages hold something that is not a message dict; append {{'role': 'assistant', 'content': reply.content}}, not reply.content itself."
     roles, wanted_roles = [m.get("role") for m in messages], [m["role"] for m in wanted]
     if len(messages) < len(wanted):
         if len(messages) == 1:
@@ -377,7 +379,11 @@ def _unmatched_message(turn: int, n: int, mine: dict[str, Any], theirs: dict[str
     if sorted(map(str, sent_ids)) != sorted(wanted_ids):
         missing = [i for i in wanted_ids if i not in sent_ids]
         return f"{where} answers the calls {sent_ids}, but the reply made the calls {wanted_ids}" + (f" ({len(missing)} without a result)." if missing else ".")
-    return f"{where} has the right ids but other contents; send exactly what course_tools.run_tool(block) returns, in the order of the calls."
+    by_id = {b.get("tool_use_id"): b for b in content}
+    if sent_ids != wanted_ids and _same({**mine, "content": [by_id[i] for i in wanted_ids]}, theirs):
+        return (f"{where} has the right result for every call, in another order. The API pairs results by id, so the "
+                "order is not wrong in itself; this exercise's recordings expect the order of the calls, so keep it.")
+    return f"{where} has the right ids but other contents; send exactly what course_tools.run_tool(block) returns."
 
 
 # Exercise 3: which calls are safe to run -------------------------------------------------------

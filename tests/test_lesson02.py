@@ -280,9 +280,34 @@ def reads_every_delta_as_text(events: Any) -> Any:
     return solutions.accumulate(events)
 
 
+def keeps_sdk_blocks(events: Any) -> Any:
+    """Appends event.content_block itself, not its .to_dict()."""
+    message: dict[str, Any] = {}
+    for event in events:
+        if event.type == "message_start":
+            message = event.message.to_dict()
+        elif event.type == "content_block_start":
+            message["content"].append(event.content_block)
+    return message
+
+
+def appends_to_missing_citations(events: Any) -> Any:
+    """The table's citation rule followed without creating the list first."""
+    events = list(events)
+    blocks: dict[int, dict[str, Any]] = {}
+    for event in events:
+        if event.type == "content_block_start":
+            blocks[event.index] = event.content_block.to_dict()
+        elif event.type == "content_block_delta" and event.delta.type == "citations_delta":
+            blocks[event.index]["citations"].append(event.delta.citation.to_dict())  # KeyError: no list yet
+    return solutions.accumulate(events)
+
+
 @pytest.mark.parametrize(
     ("attempt", "phrases"),
     [
+        (keeps_sdk_blocks, ["content has blocks ['TextBlock']", "to_dict()"]),
+        (appends_to_missing_citations, ["events_citations", "raised KeyError", "start the list when the block has none"]),
         (skipping("message_delta"), ["on events_sse_basics", "stop_reason is None; the SDK's is 'end_turn'", "message_delta"]),
         (first_block_only, ["on events_tool_use", "content has blocks ['text'], the SDK's message has ['text', 'tool_use']"]),
         (skipping("content_block_delta", "text_delta"), ["content[0].text is ''", "text_delta"]),

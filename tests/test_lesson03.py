@@ -410,6 +410,16 @@ def swapped_ids(reply: Any) -> list[dict[str, Any]]:
     return [{**r, "tool_use_id": i} for r, i in zip(made, ids)]
 
 
+def appends_content_itself(client: Any, request: dict[str, Any]) -> Any:
+    """The loop with ``messages.append(reply.content)`` instead of an assistant message."""
+    messages = list(request["messages"])
+    with client.messages.stream(**request) as stream:
+        reply = stream.get_final_message()
+    messages += [reply.content, {"role": "user", "content": course_tools.run_tools(reply.content)}]
+    with client.messages.stream(**{**request, "messages": messages}) as stream:
+        return stream.get_final_text()
+
+
 def paired_by_name(reply: Any) -> list[dict[str, Any]]:
     first = course_tools.tool_uses(reply.content)[0]
     return [{**r, "tool_use_id": first.id} for r in course_tools.run_tools(reply.content)]
@@ -426,6 +436,8 @@ def paired_by_name(reply: Any) -> list[dict[str, Any]]:
         (lambda c, r: loop(c, r, assistant=lambda reply: [b for b in reply.content if b.type == "tool_use"]),
          ["not the reply as received", "reply.content"]),
         (lambda c, r: loop(c, r, results=swapped_ids), ["right ids but other contents"]),
+        (lambda c, r: loop(c, r, results=lambda reply: course_tools.run_tools(reply.content)[::-1]), ["in another order", "pairs results by id"]),
+        (appends_content_itself, ["not a message dict"]),
         (lambda c, r: loop(c, r, results=paired_by_name), ["answers the calls", "(1 without a result)"]),
         (lambda c, r: loop(c, r, stop=False), ["sent a request for turn 4", "conversation was over"]),
         (lambda c, r: loop(c, r, answer=lambda texts: texts[0]), ["text of turn 1"]),

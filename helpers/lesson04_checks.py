@@ -15,7 +15,7 @@ import anthropic
 
 from . import cassette, config
 from .client import make_client, stopwatch
-from .exercise_checks import Exercise, Verdict, attempt, crashed, is_blank, not_a_function, wrong_kind
+from .exercise_checks import Exercise, Verdict, a_type, attempt, crashed, is_blank, not_a_function, wrong_kind
 from .markdown_blocks import render_markdown
 from .render import StreamView
 from .reveal import by_paragraph
@@ -106,6 +106,13 @@ def judge_redraw_moments(redraw_moments: Callable[[list[float], float], Any]) ->
         value = _value_of(ex, redraw_moments, list(arrivals), rate)
         if isinstance(value, Verdict):
             return value
+        not_times = [t for t in value if isinstance(t, bool) or not isinstance(t, (int, float))]
+        if not_times:
+            return ex.verdict(
+                "wrong",
+                wrong=f"for {label}, the list holds {not_times[0]!r} ({a_type(not_times[0])}), not a time in seconds.",
+                hint="append the arrival times themselves (numbers like 0.05), not pieces, pairs or text.",
+            )
         expected = redraw_times(arrivals, rate)
         if [round(t, 9) for t in value] != [round(t, 9) for t in expected]:
             wrong, hint = _wrong_redraws(list(value), expected, arrivals, rate)

@@ -146,6 +146,7 @@ class WidgetSurface(Surface):
         self.root.add_class("course-stream")
         self.status.add_class("course-stream-status")
         self.blocks.add_class("course-stream-blocks")
+        self._on_click: Callable[[ipw.Button], None] = lambda _: None
         stats.sent(_STYLE)
 
     def _add(self, value: str) -> None:
@@ -164,14 +165,15 @@ class WidgetSurface(Surface):
 
     def offer_stop(self, on_stop: Callable[[], None]) -> None:
         """Show the Stop button; a click calls ``on_stop``."""
-        self.stop_button.on_click(lambda _: on_stop())
+        self._on_click = lambda _: on_stop()
+        self.stop_button.on_click(self._on_click)
         self.stop_button.layout.display = None
         self.stats.sent()
 
     def withdraw_stop(self) -> None:
-        """Hide the Stop button once nothing is being read."""
+        """Hide the Stop button once nothing is being read, and forget what a click did."""
         self.stop_button.layout.display = "none"
-        self.stop_button.on_click(None, remove=True)
+        self.stop_button.on_click(self._on_click, remove=True)
         self.stats.sent()
 
 
@@ -246,17 +248,27 @@ class StreamView:
         self._reader: asyncio.Future[None] | None = None
         self._stop_requested = False
         self._stop_at: float | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None  # set while ``afeed`` reads: it can run a timer
+        self._flush: asyncio.TimerHandle | None = None  # draws held-back text if no fragment does
         use_widgets = widgets_supported() if widgets is None else widgets
         # Display outputs can only be made once the view is displayed; widgets exist from the start.
         self._surface: Surface | None = WidgetSurface(self.stats) if use_widgets else None
 
     def append(self, fragment: str) -> None:
-        """Take the next fragment of text; redraw if the throttle allows."""
+        """Take the next fragment of text; redraw if the throttle allows.
+
+        Text the throttle holds back is drawn by the next fragment that finds a redraw due, or by
+        ``finish``. Under ``afeed`` a timer also draws it within ``Throttle.wait()`` seconds if the
+        stream stalls. A blocking ``for`` loop that calls ``append`` leaves the kernel no time to
+        run a timer: while its stream stalls, held-back text waits for the next fragment or ``finish``.
+        """
         self._pieces.append(fragment)
         self._received += len(fragment)
-        now = self._clock.elapsed() if self._clock is not None else time.perf_counter()
+        now = self._now()
         if self._throttle.due(now, self._received):
-            self._throttle.redrawn(now, self._redraw())
+            self._draw_held_back()
+        elif self._loop is not None and self._flush is None:
+            self._flush = self._loop.call_later(self._throttle.wait(), self._draw_held_back)
         if self._stop_at is not None and now >= self._stop_at:
             self._stop_at = None
             self.stop()
@@ -264,6 +276,7 @@ class StreamView:
     def finish(self, cut: bool = False) -> None:
         """The stream has ended (``cut``: it was stopped early): draw the final state now."""
         self.done, self.cut = True, cut
+        self._cancel_flush()
         if self.mode == "after":
             self._renderer = _renderer(self.mode, complete=True)
         self._redraw(force=True)
@@ -276,6 +289,7 @@ class StreamView:
         as cut too, and its error raised.
         """
         self._reader = asyncio.ensure_future(self._read(fragments))
+        self._loop = asyncio.get_running_loop()
         if isinstance(self._surface, WidgetSurface):
             self._surface.offer_stop(self.stop)
         try:
@@ -288,16 +302,19 @@ class StreamView:
             self.finish(cut=True)
             raise
         finally:
+            self._loop = None
+            self._cancel_flush()
             if isinstance(self._surface, WidgetSurface):
                 self._surface.withdraw_stop()
         self.finish(cut=self._stop_requested)
         return self.text
 
     def stop(self) -> None:
-        """What the Stop button does: stop reading now and keep what has arrived."""
+        """What the Stop button does: stop reading now and keep what has arrived (nothing, once reading is over)."""
+        if self._reader is None or self._reader.done():
+            return  # a click that arrives after the last fragment does not cut a complete answer
         self._stop_requested = True
-        if self._reader is not None:
-            self._reader.cancel()  # wakes a reader that is waiting for the network
+        self._reader.cancel()  # wakes a reader that is waiting for the network
 
     def press_stop_at(self, seconds: float) -> None:
         """Press Stop by itself once the clock reads ``seconds`` (with ``afeed``): a stand-in for a reader's click."""
@@ -350,6 +367,19 @@ class StreamView:
                 break
             self.append(fragment)
 
+    def _now(self) -> float:
+        return self._clock.elapsed() if self._clock is not None else time.perf_counter()
+
+    def _draw_held_back(self) -> None:
+        """Redraw now, and tell the throttle; a pending timer has nothing left to do."""
+        self._cancel_flush()
+        self._throttle.redrawn(self._now(), self._redraw())
+
+    def _cancel_flush(self) -> None:
+        if self._flush is not None:
+            self._flush.cancel()
+            self._flush = None
+
     def _redraw(self, force: bool = False) -> int | None:
         """Draw what the reveal policy lets through; the open block's size if the text was drawn.
 
@@ -373,6 +403,7 @@ class StreamView:
         return open_chars
 
     def _status(self, text: str, visible: str) -> str:
+        """What the stream is doing: "Streaming…" while it is open, even if the throttle still holds a piece back."""
         title = f"<b>{html.escape(self.title)}</b> · " if self.title else ""
         if self.cut:
             return f"{title}✂ Stopped after {len(text):,} characters: this answer is cut short."

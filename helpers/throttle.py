@@ -5,8 +5,10 @@ and every redraw sends the view's new content to the browser. So fragments that 
 one interval are coalesced into the next redraw. Each redraw also sends the open block again
 (a long table re-sent 20 times a second is most of what a view costs), so a *budget* caps what
 is drawn and then replaced: at most ``budget`` times the characters received so far. Like
-Textual's ``MarkdownStream``, a view that would cost too much redraws less often, but never
-leaves new text unshown for more than ``max_pause`` seconds: there the reader wins over the cost.
+Textual's ``MarkdownStream``, a view that would cost too much redraws less often, but while text
+keeps arriving it never leaves new text unshown for more than ``max_pause`` seconds: there the
+reader wins over the cost. If the stream stalls, only a caller that can run a timer (``afeed``)
+draws the held-back text after ``wait()`` seconds; a blocking loop draws it at the next piece.
 
 The decisions are pure: the caller passes the time (the recording's clock under replay, so the
 count of redraws is the same at any replay speed) and the sizes.
@@ -20,6 +22,12 @@ from dataclasses import dataclass
 DEFAULT_RATE = 20.0  # redraws per second at most
 DEFAULT_BUDGET = 1.0  # characters drawn and replaced, per character received
 DEFAULT_MAX_PAUSE = 0.5  # seconds new text may wait when the budget is spent
+
+
+def check_rate(rate: float | None) -> None:
+    """Refuse a rate that allows no redraw at all, before it divides by zero."""
+    if rate is not None and rate <= 0:
+        raise ValueError(f"rate={rate!r}: the most redraws per second must be above 0 (or None, for no limit).")
 
 
 def is_due(now: float, last: float | None, rate: float | None) -> bool:
@@ -51,12 +59,19 @@ class Throttle:
     replaced: int = 0  # characters drawn by earlier redraws and drawn again since
     open_chars: int = 0  # characters of the open block on screen: the next redraw draws them again
 
+    def __post_init__(self) -> None:
+        check_rate(self.rate)
+
     def due(self, now: float, received: int) -> bool:
         """Whether a redraw may go out at ``now``, with ``received`` characters in so far."""
         if not is_due(now, self.last, self.rate):
             return False
         overdue = self.last is not None and now - self.last >= self.max_pause
         return overdue or within_budget(self.replaced + self.open_chars, received, self.budget)
+
+    def wait(self) -> float:
+        """How long held-back text may wait for a redraw when no more arrives: ``max_pause``, or one interval if longer."""
+        return max(self.max_pause, 1 / self.rate) if self.rate else self.max_pause
 
     def redrawn(self, now: float, open_chars: int | None) -> None:
         """A redraw went out at ``now``; if it drew the text again, its open block has ``open_chars`` characters."""
@@ -73,6 +88,7 @@ def redraw_times(arrivals: list[float], rate: float | None) -> list[float]:
     between wait for the next. If any are still waiting when the stream ends, a final flush
     draws them (at the last arrival).
     """
+    check_rate(rate)
     last: float | None = None
     times: list[float] = []
     waiting = False

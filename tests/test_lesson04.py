@@ -117,6 +117,18 @@ def counts_instead(arrivals: list[float], rate: float) -> int:
     return len(solutions.redraw_moments(arrivals, rate))
 
 
+def with_pieces(arrivals: list[float], rate: float) -> list[tuple[float, str]]:
+    return [(at, "piece") for at in solutions.redraw_moments(arrivals, rate)]
+
+
+def with_none(arrivals: list[float], rate: float) -> list[float | None]:
+    return [*solutions.redraw_moments(arrivals, rate), None]
+
+
+def as_text(arrivals: list[float], rate: float) -> list[str]:
+    return [f"{at:.2f}" for at in solutions.redraw_moments(arrivals, rate)]
+
+
 @pytest.mark.parametrize(
     ("attempt", "phrases"),
     [
@@ -125,6 +137,9 @@ def counts_instead(arrivals: list[float], rate: float) -> int:
         (strictly_later, ["pieces exactly one interval apart", "compare with >="]),
         (clock_ticks, ["less than 0.05 s apart, at 0.64 s and 0.6724 s", "not from fixed ticks"]),
         (counts_instead, ["returned an int, not a list of times"]),
+        (with_pieces, ["holds (0.64, 'piece')", "(a tuple), not a time in seconds", "not pieces, pairs or text"]),
+        (with_none, ["holds None (a NoneType)"]),
+        (as_text, ["holds '0.64' (a str)"]),
     ],
 )
 def test_redraw_moments_mistakes(attempt: Any, phrases: list[str]) -> None:

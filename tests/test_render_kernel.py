@@ -86,3 +86,37 @@ def test_without_widgets_display_updates_end_as_one_render(kernel: BlockingKerne
     assert "".join(slots) == result["html"] == render_markdown(result["text"])
     assert sent == result["bytes"]
     assert sum(m["msg_type"] == "update_display_data" for m in messages) > 10
+
+
+STALLED = """
+import tomllib
+import helpers
+from helpers.render import StreamView
+request = tomllib.load(open("fixtures/specs/render_side_python.toml", "rb"))["request"]
+client = helpers.make_async_client("replay", speed=1, fault="stall@after=8,seconds=30")
+view = StreamView(widgets=True)
+print(view.stop_button.model_id, end="")
+"""
+READ = """
+async with client.messages.stream(**request) as stream:
+    await view.afeed(stream.text_stream)
+print(view.status)
+"""
+
+
+def test_a_stop_click_is_handled_while_an_async_cell_awaits(kernel: BlockingKernelClient) -> None:
+    button = "".join(m["content"]["text"] for m in execute(kernel, STALLED) if m["msg_type"] == "stream")
+    reading = kernel.execute(READ)
+    while True:  # until the view says it is streaming: the stream has stalled after its first words
+        message = kernel.get_iopub_msg(timeout=10)
+        if "Streaming" in str(message["content"].get("data", {}).get("state", {}).get("value", "")):
+            break
+    click = {"method": "custom", "content": {"event": "click"}}  # what the front end sends
+    kernel.shell_channel.send(kernel.session.msg("comm_msg", {"comm_id": button, "data": click}))
+    reply = kernel.get_shell_msg(timeout=10)  # well before the 30-second stall ends
+    assert reply["parent_header"]["msg_id"] == reading and reply["content"]["status"] == "ok"
+    status = ""
+    while "Stopped" not in status:
+        message = kernel.get_iopub_msg(timeout=10)
+        status += message["content"].get("text", "") if message["msg_type"] == "stream" else ""
+    assert "this answer is cut short" in status

@@ -53,6 +53,20 @@ def test_the_reader_never_waits_longer_than_the_maximum_pause() -> None:
     assert throttle.due(0.5, received=1000)
 
 
+def test_a_stalled_stream_waits_the_maximum_pause_or_one_interval_if_longer() -> None:
+    assert Throttle(rate=20, max_pause=0.5).wait() == 0.5
+    assert Throttle(rate=1, max_pause=0.5).wait() == 1.0
+    assert Throttle(rate=None, max_pause=0.5).wait() == 0.5
+
+
+@pytest.mark.parametrize("rate", [0, -1.0])
+def test_a_rate_that_allows_no_redraw_is_refused(rate: float) -> None:
+    with pytest.raises(ValueError, match=r"must be above 0 \(or None, for no limit\)"):
+        Throttle(rate=rate)
+    with pytest.raises(ValueError, match="must be above 0"):
+        redraw_times([0.0, 1.0], rate)
+
+
 def test_no_budget_means_no_cap() -> None:
     assert within_budget(10**9, 1, None)
     assert not within_budget(3, 2, 1.0)

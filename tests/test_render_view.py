@@ -7,7 +7,7 @@ import asyncio
 import time
 import tomllib
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, AsyncIterator, Iterator
 
 import comm
 import httpx2
@@ -18,7 +18,7 @@ import helpers
 from helpers.markdown_blocks import render_markdown
 from helpers.render import CUT_MARK, StreamView, side_by_side
 from helpers.reveal import by_paragraph, when_complete
-from helpers.throttle import max_redraws, redraw_times
+from helpers.throttle import DEFAULT_MAX_PAUSE, max_redraws, redraw_times
 from test_render_blocks import UNSAFE, assert_inert
 
 SPECS = Path(__file__).resolve().parent.parent / "fixtures" / "specs"
@@ -97,7 +97,7 @@ def test_a_throttled_view_redraws_when_the_throttle_says() -> None:
 
 def test_redraw_counts_follow_the_recording_clock_at_any_speed() -> None:
     counts = []
-    for speed in (0, 0, 40):
+    for speed in (0, 10, 40):
         client = helpers.make_client("replay", speed=speed)
         view = StreamView(clock=helpers.stopwatch(client), widgets=True)
         stream_into(view, client, "render_side_python")
@@ -214,6 +214,65 @@ async def test_a_broken_stream_is_marked_cut_and_its_error_raised() -> None:
             await view.afeed(stream.text_stream)
     assert view.cut and view.text and view.html.endswith(CUT_MARK)
     await client.close()
+
+
+@pytest.mark.anyio
+async def test_each_read_registers_one_click_handler_and_removes_it() -> None:
+    view = StreamView(widgets=True)
+    handlers = view.stop_button._click_handlers.callbacks
+
+    async def one_piece() -> AsyncIterator[str]:
+        assert len(handlers) == 1, "while reading, a click has exactly one thing to do"
+        yield "text"
+
+    for _ in range(3):
+        await view.afeed(one_piece())
+        assert handlers == []
+
+
+@pytest.mark.anyio
+async def test_a_click_after_the_last_fragment_does_not_cut_a_complete_answer() -> None:
+    view = StreamView(widgets=True)
+
+    async def whole_answer() -> AsyncIterator[str]:
+        yield "The whole answer."
+        # Runs at the loop's next turn: after the reader has finished, before afeed resumes.
+        asyncio.get_running_loop().call_soon(view.stop_button.click)
+
+    assert await view.afeed(whole_answer()) == "The whole answer."
+    assert not view.cut and view.status.startswith("Complete")
+    assert CUT_MARK not in view.html
+
+
+class HandClock:
+    """A recording's clock that the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def elapsed(self) -> float:
+        return self.now
+
+
+@pytest.mark.anyio
+async def test_text_held_back_when_the_stream_stalls_is_drawn_within_the_pause() -> None:
+    clock = HandClock()
+    view = StreamView(mode="plain", clock=clock, widgets=True)
+    seen: dict[str, str] = {}
+
+    async def stalling() -> AsyncIterator[str]:
+        for clock.now, piece in [(0.0, "one"), (0.01, " two"), (0.02, " three")]:
+            yield piece
+        seen["held back"] = view.html
+        await asyncio.sleep(DEFAULT_MAX_PAUSE + 0.1)  # the network stalls; the clock too
+        seen["after the pause"] = view.html
+        clock.now = 3.0
+        yield " four"
+
+    await view.afeed(stalling())
+    assert "three" not in seen["held back"], "the throttle holds back pieces within one interval"
+    assert "one two three" in seen["after the pause"]
+    assert "one two three four" in view.html
 
 
 async def _full_text(name: str) -> str:

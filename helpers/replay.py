@@ -94,10 +94,12 @@ class ReplayTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         cassette = self.library.find(request.method, request.url.path, body)
         return cassette.exchanges[-1] if self.final_only else cassette.exchange_for_attempt(attempt_of(request))
 
-    def _begin(self, request: httpx2.Request) -> tuple[Exchange, float]:
+    def _begin(self, request: httpx2.Request) -> tuple[Exchange, float, float]:
+        """The exchange to serve, when the request started, and how long until its headers are due."""
         start = time.perf_counter()
         self.stopwatch.start()
-        return self.select(request), start
+        exchange = self.select(request)
+        return exchange, start, delay(due_at(start, exchange.response.headers_at, self.speed), time.perf_counter())
 
     def _response(self, request: httpx2.Request, exchange: Exchange, start: float) -> httpx2.Response:
         self.stopwatch.advance(exchange.response.headers_at)
@@ -115,14 +117,14 @@ class ReplayTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         request.read()
-        exchange, start = self._begin(request)
-        if (wait := delay(due_at(start, exchange.response.headers_at, self.speed), time.perf_counter())) > 0:
+        exchange, start, wait = self._begin(request)
+        if wait > 0:
             time.sleep(wait)
         return self._response(request, exchange, start)
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         await request.aread()
-        exchange, start = self._begin(request)
-        if (wait := delay(due_at(start, exchange.response.headers_at, self.speed), time.perf_counter())) > 0:
+        exchange, start, wait = self._begin(request)
+        if wait > 0:
             await asyncio.sleep(wait)
         return self._response(request, exchange, start)

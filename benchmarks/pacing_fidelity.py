@@ -19,9 +19,9 @@ from typing import Callable
 import anthropic
 import httpx2
 
-from helpers.recordings import RecordingLibrary
-from helpers.replay import ReplayTransport
-from helpers.stopwatch import Stopwatch
+from helpers.replay.library import RecordingLibrary
+from helpers.replay.transport import ReplayTransport
+from helpers.replay.stopwatch import Stopwatch
 
 from . import streams
 from .table import Result

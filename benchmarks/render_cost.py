@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import helpers
-from helpers import cassette as cassette_format
-from helpers.markdown_blocks import render_markdown
-from helpers.render import StreamView
-from helpers.synthesize import Spec, Timing, synthesize, token_count
-from helpers.throttle import DEFAULT_RATE, max_redraws
+from helpers.replay import recording_file
+from helpers.views.markdown_blocks import render_markdown
+from helpers.views.stream_view import StreamView
+from helpers.tooling.synthesize import Spec, Timing, synthesize, token_count
+from helpers.views.throttle import DEFAULT_RATE, max_redraws
 
 from .table import Result
 
@@ -59,7 +59,7 @@ def _recording(text: str, folder: Path) -> Path:
         stop_reason="end_turn", stop_sequence=None, input_tokens=20, timing=Timing(), date="2026-11-24",
         seed=4, note="benchmark stream", also_blocking=False,
     )
-    return cassette_format.save(synthesize(spec)[0], folder / f"{NAME}.json")
+    return recording_file.save(synthesize(spec)[0], folder / f"{NAME}.json")
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ class Run:
 
 
 def _feed(path: Path, settings: dict[str, Any], final_html: str) -> Run:
-    client = helpers.make_client("replay", speed=0, cassette=path)
+    client = helpers.make_client("replay", speed=0, recording=path)
     clock = helpers.stopwatch(client)
     view = StreamView(clock=clock, widgets=True, **settings)
     cpu, first, last = 0.0, None, 0.0

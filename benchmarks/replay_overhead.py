@@ -60,7 +60,7 @@ def _measure(runs: int, folder: Path) -> list[Result]:
     chunks = streams.paced(events, [0.001] * (len(events) - 1), first_at=0.31)
     path = streams.save(chunks, folder, NAME)
     sides: dict[str, anthropic.Anthropic] = {
-        "replay": helpers.make_client("replay", speed=0, cassette=path),
+        "replay": helpers.make_client("replay", speed=0, recording=path),
         "memory": _in_memory_client([c.data for c in chunks]),
     }
     seconds: dict[str, list[float]] = {side: [] for side in sides}

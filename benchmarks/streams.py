@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import Any, Iterable
 
-from helpers import cassette as cassette_format
-from helpers.cassette import Cassette, Chunk, Exchange, RecordedRequest, RecordedResponse
-from helpers.sse import frame
+from helpers.replay import recording_file
+from helpers.replay.recording_file import Recording, Chunk, Exchange, RecordedRequest, RecordedResponse
+from helpers.replay.sse import frame
 
 REQUEST: dict[str, Any] = {
     "model": "claude-sonnet-4-6",
@@ -62,5 +62,5 @@ def save(chunks: list[Chunk], folder: Path, name: str) -> Path:
     """Save ``chunks`` as the answer to ``REQUEST``, in the course's recording format."""
     body = {**REQUEST, "stream": True}
     response = RecordedResponse(200, dict(HEADERS), HEADERS_AT, chunks)
-    recording = Cassette({"source": "synthesized", "note": "benchmark stream"}, [Exchange(RecordedRequest("POST", "/v1/messages", body), response)])
-    return cassette_format.save(recording, folder / f"{name}.json")
+    recording = Recording({"source": "synthesized", "note": "benchmark stream"}, [Exchange(RecordedRequest("POST", "/v1/messages", body), response)])
+    return recording_file.save(recording, folder / f"{name}.json")

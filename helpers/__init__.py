@@ -3,9 +3,9 @@
 Lesson code calls the Anthropic SDK itself; this package only hands it a client.
 """
 
-from .client import client_info, make_async_client, make_client, status_line, stopwatch
-from .config import course_model
-from .errors import ConfigError, CourseError, FixtureError, NoRecordingError
+from helpers.client import client_info, make_async_client, make_client, status_line, stopwatch
+from helpers.config import course_model
+from helpers.errors import ConfigError, CourseError, RecordingError, NoRecordingError
 
 MODEL = course_model()
 
@@ -13,7 +13,7 @@ __all__ = [
     "MODEL",
     "ConfigError",
     "CourseError",
-    "FixtureError",
+    "RecordingError",
     "NoRecordingError",
     "client_info",
     "make_async_client",

@@ -14,13 +14,13 @@ from typing import Any
 import anthropic
 import httpx2
 
-from . import config
-from .faults import Fault
-from .live import LiveTransport
-from .record import Recorder
-from .recordings import RecordingLibrary
-from .replay import ReplayTransport
-from .stopwatch import Stopwatch
+from helpers import config
+from helpers.replay.faults import Fault
+from helpers.replay.live import LiveTransport
+from helpers.replay.recorder import Recorder
+from helpers.replay.library import RecordingLibrary
+from helpers.replay.transport import ReplayTransport
+from helpers.replay.stopwatch import Stopwatch
 
 REPLAY_KEY = "replay-mode-no-key"
 REPLAY_BASE_URL = "https://api.anthropic.com"
@@ -56,9 +56,9 @@ class ClientInfo:
 _INFO: "weakref.WeakKeyDictionary[Any, ClientInfo]" = weakref.WeakKeyDictionary()
 
 
-def _library(cassette: str | Path | None, folder: Path) -> RecordingLibrary:
-    if cassette is not None:
-        return RecordingLibrary.single(cassette, folder)
+def _library(recording: str | Path | None, folder: Path) -> RecordingLibrary:
+    if recording is not None:
+        return RecordingLibrary.single(recording, folder)
     return RecordingLibrary.from_dir(folder)
 
 
@@ -66,7 +66,7 @@ def _build(
     is_async: bool,
     mode: str | None,
     speed: float | str | None,
-    cassette: str | Path | None,
+    recording: str | Path | None,
     fallback: bool | None,
     max_retries: int,
     fault: Fault | str | None,
@@ -77,7 +77,7 @@ def _build(
     model = config.course_model()
     stopwatch = Stopwatch(replayed=chosen == "replay")
     use_fallback = chosen == "live" and config.resolve_fallback(fallback)
-    library = _library(cassette, folder) if chosen == "replay" or use_fallback else None
+    library = _library(recording, folder) if chosen == "replay" or use_fallback else None
     options: dict[str, Any] = {"max_retries": max_retries}
     injected = config.resolve_fault(fault) if chosen == "replay" else None
 
@@ -114,32 +114,32 @@ def make_client(
     mode: str | None = None,
     *,
     speed: float | str | None = None,
-    cassette: str | Path | None = None,
+    recording: str | Path | None = None,
     fallback: bool | None = None,
     max_retries: int = 2,
     fault: Fault | str | None = None,
 ) -> anthropic.Anthropic:
     """A real ``anthropic.Anthropic`` for the chosen mode (``COURSE_MODE``, default ``auto``).
 
-    ``speed`` (``COURSE_REPLAY_SPEED``) paces replay; ``cassette`` serves one named recording
+    ``speed`` (``COURSE_REPLAY_SPEED``) paces replay; ``recording`` serves one named recording
     whatever the request; ``fallback`` (``COURSE_FALLBACK``) lets a live call that fails before
     its first byte be answered from the recording; ``fault`` (``COURSE_FAULT``) breaks every
     replayed stream on purpose (see ``helpers.faults``), and ``fault=""`` turns that off.
     """
-    return _build(False, mode, speed, cassette, fallback, max_retries, fault)
+    return _build(False, mode, speed, recording, fallback, max_retries, fault)
 
 
 def make_async_client(
     mode: str | None = None,
     *,
     speed: float | str | None = None,
-    cassette: str | Path | None = None,
+    recording: str | Path | None = None,
     fallback: bool | None = None,
     max_retries: int = 2,
     fault: Fault | str | None = None,
 ) -> anthropic.AsyncAnthropic:
     """The ``anthropic.AsyncAnthropic`` twin of ``make_client``, with the same arguments."""
-    return _build(True, mode, speed, cassette, fallback, max_retries, fault)
+    return _build(True, mode, speed, recording, fallback, max_retries, fault)
 
 
 def client_info(client: anthropic.Anthropic | anthropic.AsyncAnthropic) -> ClientInfo:

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 from typing import Mapping
 
-from .errors import ConfigError
-from .faults import Fault, parse_fault
+from helpers.errors import ConfigError
+from helpers.replay.faults import Fault, parse_fault
 
 DEFAULT_MODEL = "claude-sonnet-4-6"
 MODES = ("auto", "replay", "live", "record")

@@ -22,7 +22,7 @@ class NoRecordingError(CourseError):
     """A request in replay mode that no recorded stream answers."""
 
 
-class FixtureError(CourseError):
+class RecordingError(CourseError):
     """A fixture file that cannot be read or does not follow the recording format."""
 
 

@@ -26,7 +26,7 @@ import nbformat
 import pytest
 
 import helpers
-from helpers.markdown_blocks import render_markdown
+from helpers.views.markdown_blocks import render_markdown
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,28 +4,28 @@ import json
 
 import pytest
 
-from helpers import cassette as cassette_format
-from helpers.cassette import Cassette, Chunk, Exchange, RecordedRequest, RecordedResponse
-from helpers.errors import FixtureError
+from helpers.replay import recording_file
+from helpers.replay.recording_file import Recording, Chunk, Exchange, RecordedRequest, RecordedResponse
+from helpers.errors import RecordingError
 
 
-def sample() -> Cassette:
+def sample() -> Recording:
     chunks = [Chunk(0.1, "event: ping\ndata: {}\n\n".encode()), Chunk(0.2, "é".encode()[:1]), Chunk(0.3, "é".encode()[1:])]
     response = RecordedResponse(200, {"content-type": "text/event-stream"}, 0.05, chunks)
     request = RecordedRequest("POST", "/v1/messages", {"messages": [], "stream": True})
-    return Cassette({"source": "recorded", "date": "2026-11-24"}, [Exchange(request, response)])
+    return Recording({"source": "recorded", "date": "2026-11-24"}, [Exchange(request, response)])
 
 
 def test_round_trip_keeps_every_byte_and_split(tmp_path):
-    path = cassette_format.save(sample(), tmp_path / "a.json")
-    loaded = cassette_format.load(path)
+    path = recording_file.save(sample(), tmp_path / "a.json")
+    loaded = recording_file.load(path)
     assert loaded.exchanges[0].response.chunks == sample().exchanges[0].response.chunks
     assert loaded.exchanges[0].response.body.decode() == "event: ping\ndata: {}\n\né"
-    assert cassette_format.dumps(loaded) == path.read_text()
+    assert recording_file.dumps(loaded) == path.read_text()
 
 
 def test_one_chunk_per_line_for_readable_diffs():
-    text = cassette_format.dumps(sample())
+    text = recording_file.dumps(sample())
     assert '[0.1, "event: ping\\ndata: {}\\n\\n"]' in text
     assert '"base64"' in text  # the half of a multibyte character stays exact
 
@@ -35,20 +35,20 @@ def test_one_chunk_per_line_for_readable_diffs():
     [
         ("not json", "not valid JSON"),
         (json.dumps({"format": "other"}), "not a recording"),
-        (json.dumps({"format": cassette_format.FORMAT, "provenance": {"source": "guessed"}, "exchanges": []}), "provenance.source"),
-        (json.dumps({"format": cassette_format.FORMAT, "provenance": {"source": "recorded"}, "exchanges": [{"request": {}}]}), "exchanges[0]"),
+        (json.dumps({"format": recording_file.FORMAT, "provenance": {"source": "guessed"}, "exchanges": []}), "provenance.source"),
+        (json.dumps({"format": recording_file.FORMAT, "provenance": {"source": "recorded"}, "exchanges": [{"request": {}}]}), "exchanges[0]"),
     ],
 )
 def test_bad_files_name_the_file_and_the_problem(tmp_path, content, expected):
     path = tmp_path / "bad.json"
     path.write_text(content)
-    with pytest.raises(FixtureError) as caught:
-        cassette_format.load(path)
+    with pytest.raises(RecordingError) as caught:
+        recording_file.load(path)
     assert str(path) in str(caught.value) and expected in str(caught.value)
 
 
 def test_failed_save_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
-    path = cassette_format.save(sample(), tmp_path / "a.json")
+    path = recording_file.save(sample(), tmp_path / "a.json")
     before = path.read_text()
     changed = sample()
     changed.provenance["date"] = "2027-01-01"
@@ -56,8 +56,8 @@ def test_failed_save_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch)
     def disk_full(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(cassette_format.os, "replace", disk_full)
+    monkeypatch.setattr(recording_file.os, "replace", disk_full)
     with pytest.raises(OSError, match="disk full"):
-        cassette_format.save(changed, path)
+        recording_file.save(changed, path)
     assert path.read_text() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json"]

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 import helpers
-from helpers import cassette as cassette_format
-from helpers.cli import main
-from helpers.synthesize import build_all
+from helpers.replay import recording_file
+from helpers.tooling.cli import main
+from helpers.tooling.synthesize import build_all
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -26,7 +26,7 @@ def test_committed_synthesized_fixtures_equal_a_fresh_build():
 def test_every_spec_output_exists_and_every_fixture_has_a_source():
     built = {name for name, _ in build_all(FIXTURES / "specs", FIXTURES, write=False)}
     for path in FIXTURES.glob("*.json"):
-        source = cassette_format.load(path).source
+        source = recording_file.load(path).source
         assert path.name in built or source in ("recorded", "imported"), f"{path.name}: synthesized but no spec makes it"
 
 
@@ -103,7 +103,7 @@ def test_import_keeps_the_capture_byte_for_byte_and_checks_clean(tmp_path, capsy
     capture, out = tmp_path / "c.sse", tmp_path / "c.json"
     capture.write_bytes(CAPTURE)
     assert main(["import-sse", str(capture), "--out", str(out)]) == 0
-    imported = cassette_format.load(out)
+    imported = recording_file.load(out)
     assert imported.exchanges[0].response.body == CAPTURE
     assert imported.source == "imported" and "synthesized" in imported.provenance["timing"]
     offsets = [c.at for c in imported.exchanges[0].response.chunks]
@@ -117,10 +117,10 @@ def test_import_of_curl_i_output_drops_secret_headers_and_uses_the_request(tmp_p
     capture.write_bytes(head + CAPTURE)
     request.write_text(json.dumps({"model": "m", "max_tokens": 9, "messages": [{"role": "user", "content": "hi"}]}))
     assert main(["import-sse", str(capture), "--out", str(out), "--request", str(request)]) == 0
-    response = cassette_format.load(out).exchanges[0].response
+    response = recording_file.load(out).exchanges[0].response
     assert response.body == CAPTURE
     assert response.headers == {"content-type": "text/event-stream", "request-id": "req_9"}
-    assert cassette_format.load(out).request.body["stream"] is True
+    assert recording_file.load(out).request.body["stream"] is True
 
 
 def test_import_says_so_when_the_last_event_would_be_dropped(tmp_path, capsys):
@@ -128,9 +128,9 @@ def test_import_says_so_when_the_last_event_would_be_dropped(tmp_path, capsys):
     capture.write_bytes(CAPTURE[:-1])
     assert main(["import-sse", str(capture), "--out", str(out)]) == 0
     assert "without a blank line" in capsys.readouterr().out
-    assert cassette_format.load(out).exchanges[0].response.body == CAPTURE[:-1]
+    assert recording_file.load(out).exchanges[0].response.body == CAPTURE[:-1]
     assert main(["import-sse", str(capture), "--out", str(out), "--force", "--add-final-blank-line"]) == 0
-    assert cassette_format.load(out).exchanges[0].response.body == CAPTURE
+    assert recording_file.load(out).exchanges[0].response.body == CAPTURE
 
 
 def test_import_refuses_to_overwrite_or_to_store_a_key(tmp_path, capsys):
@@ -162,7 +162,7 @@ def test_imported_captures_without_a_request_are_served_by_name_only(tmp_path, m
         assert main(["import-sse", str(capture), "--out", str(tmp_path / f"{name}.json")]) == 0
     monkeypatch.setenv("COURSE_FIXTURES", str(tmp_path))
     assert helpers.status_line(helpers.make_client()).endswith("recordings: none")
-    with helpers.make_client(speed=0, cassette="two").messages.stream(model="m", max_tokens=5, messages=[]) as stream:
+    with helpers.make_client(speed=0, recording="two").messages.stream(model="m", max_tokens=5, messages=[]) as stream:
         assert stream.get_final_text() == "Ol\u00e1"
 
 

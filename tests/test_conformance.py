@@ -12,9 +12,9 @@ import httpx2
 import pytest
 
 import helpers
-from helpers import cassette as cassette_format
-from helpers.event_order import validate_body
-from helpers.import_sse import import_capture
+from helpers.replay import recording_file
+from helpers.replay.event_order import validate_body
+from helpers.tooling.import_sse import import_capture
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "conformance"
 CAPTURES = sorted(CORPUS.glob("*.sse")) if CORPUS.is_dir() else []
@@ -35,9 +35,9 @@ def final_from_bare_transport(raw: bytes) -> anthropic.types.Message:
 def test_replay_gives_the_sdk_the_same_message_as_the_raw_bytes(capture, tmp_path):
     raw = capture.read_bytes()
     imported = import_capture(raw, capture.name, {**REQUEST, "stream": True}, add_final_blank_line=False)
-    assert imported.cassette.exchanges[0].response.body == raw
-    path = cassette_format.save(imported.cassette, tmp_path / "c.json")
-    with helpers.make_client(speed=0, cassette=path).messages.stream(**REQUEST) as stream:
+    assert imported.recording.exchanges[0].response.body == raw
+    path = recording_file.save(imported.recording, tmp_path / "c.json")
+    with helpers.make_client(speed=0, recording=path).messages.stream(**REQUEST) as stream:
         replayed = stream.get_final_message()
     assert replayed.model_dump(warnings=False) == final_from_bare_transport(raw).model_dump(warnings=False)
 

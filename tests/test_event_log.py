@@ -7,7 +7,7 @@ import matplotlib
 import pytest
 
 import helpers
-from helpers.event_log import EventLog, Phase, plot_phases
+from helpers.teaching.event_log import EventLog, Phase, plot_phases
 
 matplotlib.use("Agg")
 REQUEST = tomllib.loads((Path(__file__).resolve().parent.parent / "fixtures/specs/short_summary.toml").read_text())["request"]

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from helpers.event_order import validate, validate_body
-from helpers.sse import frame
+from helpers.replay.event_order import validate, validate_body
+from helpers.replay.sse import frame
 
 START = ("message_start", {"type": "message_start", "message": {"content": [], "usage": {"input_tokens": 1, "output_tokens": 1}}})
 

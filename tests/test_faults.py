@@ -8,10 +8,10 @@ import httpx2
 import pytest
 
 import helpers
-from helpers.cassette import Chunk
+from helpers.replay.recording_file import Chunk
 from helpers.errors import ConfigError
-from helpers.faults import Fault, apply, cut_point, parse_fault, split_at
-from helpers.sse import frame, parse
+from helpers.replay.faults import Fault, apply, cut_point, parse_fault, split_at
+from helpers.replay.sse import frame, parse
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUEST = tomllib.loads((ROOT / "fixtures/specs/short_summary.toml").read_text())["request"]

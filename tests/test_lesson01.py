@@ -12,8 +12,8 @@ import pytest
 from exercise_testing import assert_verdict, load_solutions, not_implemented, unfinished
 
 import helpers
-from helpers import lesson01_checks as checks
-from helpers import timeline
+from helpers.checks import lesson01 as checks
+from helpers.teaching import timeline
 
 matplotlib.use("Agg")
 

@@ -12,8 +12,8 @@ import httpx2
 import pytest
 
 import helpers
-from helpers import event_order
-from helpers import lesson02_checks as checks
+from helpers.replay import event_order
+from helpers.checks import lesson02 as checks
 from exercise_testing import assert_verdict, load_solutions, not_implemented, unfinished
 
 BASICS = checks.OUTCOME_RECORDING

@@ -14,11 +14,12 @@ from anthropic import beta_tool
 from exercise_testing import assert_verdict, load_solutions, not_implemented, unfinished
 
 import helpers
-from helpers import config, course_tools
-from helpers import lesson03_checks as checks
-from helpers.cassette import load
+from helpers import config
+from helpers.teaching import course_tools
+from helpers.checks import lesson03 as checks
+from helpers.replay.recording_file import load
 from helpers.errors import NoRecordingError
-from helpers.lesson03_checks import RequestLog
+from helpers.checks.lesson03 import RequestLog
 
 
 
@@ -200,7 +201,7 @@ def test_invalid_json_from_the_model_raises_value_error_mid_stream() -> None:
     recording = config.fixtures_dir() / "tools_invalid_json.json"
     body = {k: v for k, v in load(recording).request.body.items() if k != "stream"}
     assert body == {**request("tools_weather_1"), "messages": [{"role": "user", "content": "What's the weather in London?"}]}
-    broken = helpers.make_client("replay", speed=0, cassette=recording, fault="")
+    broken = helpers.make_client("replay", speed=0, recording=recording, fault="")
     with pytest.raises(ValueError, match="Unable to parse tool parameter JSON from model") as raised, broken.messages.stream(**body) as stream:
         for _ in stream:
             pass

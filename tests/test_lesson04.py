@@ -11,10 +11,10 @@ import matplotlib
 import nbformat
 import pytest
 
-from helpers import lesson04_checks as checks
-from helpers import render_pictures
-from helpers.render import ViewStats
-from helpers.reveal import by_paragraph
+from helpers.checks import lesson04 as checks
+from helpers.views import pictures
+from helpers.views.stream_view import ViewStats
+from helpers.views.reveal import by_paragraph
 
 matplotlib.use("Agg")
 
@@ -244,7 +244,7 @@ def test_show_stream_mistakes(attempt: Any, phrases: list[str]) -> None:
 
 def test_cost_plot_has_one_bar_per_way() -> None:
     costs = {"a": ViewStats(redraws=10, bytes=5000), "b": ViewStats(redraws=2, bytes=1000)}
-    figure = render_pictures.plot_costs(costs, final_bytes=900)
+    figure = pictures.plot_costs(costs, final_bytes=900)
     left, right = figure.axes
     assert [patch.get_width() for patch in left.patches] == [10, 2]
     assert [patch.get_width() for patch in right.patches] == [5.0, 1.0]
@@ -252,7 +252,7 @@ def test_cost_plot_has_one_bar_per_way() -> None:
 
 
 def test_reveal_plot_draws_each_policy() -> None:
-    figure = render_pictures.plot_reveal([(0.5, "Yes. "), (1.0, "But.\n\nNo")], complete_at=1.2, caveat_at=1.0)
+    figure = pictures.plot_reveal([(0.5, "Yes. "), (1.0, "But.\n\nNo")], complete_at=1.2, caveat_at=1.0)
     lines = [line for line in figure.axes[0].get_lines() if line.get_label() and not line.get_label().startswith("_")]
     assert [line.get_label() for line in lines] == ["token by token", "by sentence", "by paragraph", "when complete"]
     assert lines[3].get_ydata()[-1] == len("Yes. But.\n\nNo") and max(lines[3].get_ydata()[:-1]) == 0
@@ -260,7 +260,7 @@ def test_reveal_plot_draws_each_policy() -> None:
 
 
 def test_moments_table_shows_raw_markdown_then_the_render() -> None:
-    table = render_pictures.moments_table([(0.5, "# Title\n\n**bo"), (1.0, "ld**")], [0.6, 1.0], complete_at=1.0)
+    table = pictures.moments_table([(0.5, "# Title\n\n**bo"), (1.0, "ld**")], [0.6, 1.0], complete_at=1.0)
     early, done = table.split("<tr>")[2:]
     assert "# Title" in early and "<h1>Title</h1>" in early
     assert "<strong>bold</strong>" in done and "# Title" not in done

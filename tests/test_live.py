@@ -5,10 +5,10 @@ import httpx2
 import pytest
 
 import helpers
-from helpers.live import LiveTransport, should_fall_back
-from helpers.recordings import RecordingLibrary
-from helpers.replay import ReplayTransport
-from helpers.stopwatch import Stopwatch
+from helpers.replay.live import LiveTransport, should_fall_back
+from helpers.replay.library import RecordingLibrary
+from helpers.replay.transport import ReplayTransport
+from helpers.replay.stopwatch import Stopwatch
 
 MODEL = "claude-sonnet-4-6"
 REQUEST = {"model": MODEL, "max_tokens": 64, "messages": [{"role": "user", "content": "Say hello."}]}

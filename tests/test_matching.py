@@ -5,15 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from helpers.cassette import Cassette, Exchange, RecordedRequest, RecordedResponse
-from helpers.matching import IGNORED_FIELDS, closest, explain_no_match, meaningful_body, request_key
+from helpers.replay.recording_file import Recording, Exchange, RecordedRequest, RecordedResponse
+from helpers.replay.matching import IGNORED_FIELDS, closest, explain_no_match, meaningful_body, request_key
 
 BODY = {"model": "m", "max_tokens": 100, "messages": [{"role": "user", "content": "hi"}], "stream": True}
 
 
-def cassette(body: dict, name: str = "x") -> Cassette:
+def recording(body: dict, name: str = "x") -> Recording:
     response = RecordedResponse(200, {}, 0.1, [])
-    return Cassette({"source": "synthesized"}, [Exchange(RecordedRequest("POST", "/v1/messages", body), response)], Path(f"{name}.json"))
+    return Recording({"source": "synthesized"}, [Exchange(RecordedRequest("POST", "/v1/messages", body), response)], Path(f"{name}.json"))
 
 
 @pytest.mark.parametrize("field", sorted(IGNORED_FIELDS))
@@ -46,8 +46,8 @@ def test_key_ignores_key_order_and_trailing_slash():
 
 def test_closest_names_the_differing_field_and_both_values():
     edited = {**BODY, "messages": [{"role": "user", "content": "hello"}]}
-    near = closest([cassette({**BODY, "max_tokens": 5}, "far"), cassette(BODY, "near")], "POST", "/v1/messages", edited)
-    assert near is not None and near.cassette.name == "near"
+    near = closest([recording({**BODY, "max_tokens": 5}, "far"), recording(BODY, "near")], "POST", "/v1/messages", edited)
+    assert near is not None and near.recording.name == "near"
     assert near.fields == ["messages[0].content"]
     assert (near.recorded, near.sent) == ("hi", "hello")
     message = explain_no_match(near, ["fixtures"])
@@ -65,6 +65,6 @@ def test_a_longer_conversation_points_at_the_recording_it_extends():
     turn_1 = {**BODY, "messages": [{"role": "user", "content": "hi"}]}
     other = {**BODY, "messages": [{"role": "user", "content": "something else entirely"}]}
     turn_2 = {**BODY, "messages": [*turn_1["messages"], {"role": "assistant", "content": "hello"}, {"role": "user", "content": "more"}]}
-    near = closest([cassette(other, "other"), cassette(turn_1, "turn_1")], "POST", "/v1/messages", turn_2)
-    assert near is not None and near.cassette.name == "turn_1"
+    near = closest([recording(other, "other"), recording(turn_1, "turn_1")], "POST", "/v1/messages", turn_2)
+    assert near is not None and near.recording.name == "turn_1"
     assert near.fields == ["messages[1]", "messages[2]"] and near.recorded == "<absent>"

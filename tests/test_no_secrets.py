@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.scrub import find_secrets, is_secret_header
-from helpers import cassette as cassette_format
+from helpers.replay.scrub import find_secrets, is_secret_header
+from helpers.replay import recording_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted([*ROOT.glob("fixtures/**/*.json"), *ROOT.glob("fixtures/**/*.toml"), *ROOT.glob("notebooks/**/*.ipynb"), *ROOT.glob("notebooks/**/*.py")])
@@ -22,5 +22,5 @@ def test_no_credential_in_shipped_file(path):
 
 @pytest.mark.parametrize("path", sorted(ROOT.glob("fixtures/*.json")), ids=lambda p: p.name)
 def test_no_secret_header_in_a_recording(path):
-    for exchange in cassette_format.load(path).exchanges:
+    for exchange in recording_file.load(path).exchanges:
         assert not [name for name in exchange.response.headers if is_secret_header(name)]

@@ -2,9 +2,9 @@
 
 import nbformat
 
-from helpers.cli import main
+from helpers.tooling.cli import main
 from helpers.config import DEFAULT_MODEL
-from helpers.notebook_outputs import LIVE_VIEW_NOTE
+from helpers.tooling.refresh_notebooks import LIVE_VIEW_NOTE
 
 CODE = """import os, helpers
 print(os.environ["COURSE_MODE"], os.environ["COURSE_REPLAY_SPEED"], os.environ.get("COURSE_FAULT"), helpers.MODEL)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from helpers.pacing import delay, due_at, scaled_retry_headers, schedule
+from helpers.replay.pacing import delay, due_at, scaled_retry_headers, schedule
 
 
 @pytest.mark.parametrize("speed, expected", [(1, 12.5), (2, 11.25), (0.5, 15.0), (0, 10.0)])

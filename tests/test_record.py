@@ -9,15 +9,15 @@ import pytest
 from loopback_server import API_KEY, COOKIE_SENTINEL, ORG_SENTINEL, stream_body
 
 import helpers
-from helpers import cassette as cassette_format
-from helpers.cassette import Cassette, Chunk, Exchange, RecordedRequest, RecordedResponse
-from helpers.errors import FixtureError
-from helpers.matching import request_key
-from helpers.record import Recorder
-from helpers.recordings import RecordingLibrary
-from helpers.replay import ReplayTransport
-from helpers.scrub import find_secrets
-from helpers.stopwatch import Stopwatch
+from helpers.replay import recording_file
+from helpers.replay.recording_file import Recording, Chunk, Exchange, RecordedRequest, RecordedResponse
+from helpers.errors import RecordingError
+from helpers.replay.matching import request_key
+from helpers.replay.recorder import Recorder
+from helpers.replay.library import RecordingLibrary
+from helpers.replay.transport import ReplayTransport
+from helpers.replay.scrub import find_secrets
+from helpers.replay.stopwatch import Stopwatch
 
 MODEL = "claude-sonnet-4-6"
 REQUEST = {"model": MODEL, "max_tokens": 64, "messages": [{"role": "user", "content": "Say hello."}]}
@@ -34,9 +34,9 @@ def assert_no_secrets_under(folder: Path) -> None:
         assert find_secrets(data.decode("utf-8")) == [], path
 
 
-def only_fixture(folder: Path) -> Cassette:
+def only_fixture(folder: Path) -> Recording:
     (path,) = folder.glob("*.json")
-    return cassette_format.load(path)
+    return recording_file.load(path)
 
 
 def test_recording_a_stream_keeps_no_secrets_and_replays_to_the_same_message(course_env, loopback, tmp_path):
@@ -48,8 +48,8 @@ def test_recording_a_stream_keeps_no_secrets_and_replays_to_the_same_message(cou
     assert seen["accept-encoding"] == "identity"
     assert_no_secrets_under(tmp_path)
 
-    cassette = only_fixture(course_env)
-    (exchange,) = cassette.exchanges
+    recording = only_fixture(course_env)
+    (exchange,) = recording.exchanges
     assert exchange.request.body == {**REQUEST, "stream": True}
     assert exchange.response.status == 200
     assert exchange.response.body == stream_body(MODEL)
@@ -57,7 +57,7 @@ def test_recording_a_stream_keeps_no_secrets_and_replays_to_the_same_message(cou
     assert not {"set-cookie", "anthropic-organization-id", "transfer-encoding"} & set(exchange.response.headers)
     offsets = [chunk.at for chunk in exchange.response.chunks]
     assert len(offsets) > 5 and offsets == sorted(offsets) and offsets[0] >= exchange.response.headers_at > 0
-    assert cassette.provenance["source"] == "recorded" and cassette.provenance["model"] == MODEL
+    assert recording.provenance["source"] == "recorded" and recording.provenance["model"] == MODEL
 
     with helpers.make_client(mode="replay", speed=0) as replay, replay.messages.stream(**REQUEST) as stream:
         again = stream.get_final_message()
@@ -101,16 +101,16 @@ def test_a_key_pasted_into_a_prompt_is_redacted_from_the_stored_request(course_e
     assert stored["messages"][0]["content"] == "Is [redacted] a valid key?"
 
 
-def test_the_sdk_retries_become_one_cassette_replayed_attempt_by_attempt(course_env, loopback):
+def test_the_sdk_retries_become_one_recording_replayed_attempt_by_attempt(course_env, loopback):
     loopback.fail_next(529, 529)
     with helpers.make_client(mode="record") as client, client.messages.stream(**REQUEST) as stream:
         live = stream.get_final_message()
     assert [seen.headers["x-stainless-retry-count"] for seen in loopback.seen] == ["0", "1", "2"]
 
-    cassette = only_fixture(course_env)
-    assert [ex.response.status for ex in cassette.exchanges] == [529, 529, 200]
-    assert cassette.exchanges[0].response.headers["retry-after-ms"] == "1"
-    assert json.loads(cassette.exchanges[0].response.body)["error"]["type"] == "overloaded_error"
+    recording = only_fixture(course_env)
+    assert [ex.response.status for ex in recording.exchanges] == [529, 529, 200]
+    assert recording.exchanges[0].response.headers["retry-after-ms"] == "1"
+    assert json.loads(recording.exchanges[0].response.body)["error"]["type"] == "overloaded_error"
 
     served: list[tuple[str, int]] = []
 
@@ -165,45 +165,45 @@ def test_a_new_request_gets_a_name_from_its_key_and_provenance(tmp_path):
     req = first.request
     digest = hashlib.sha256(request_key(req.method, req.path, req.body).encode()).hexdigest()[:10]
     assert path == tmp_path / f"recorded-{digest}.json"
-    provenance = cassette_format.load(path).provenance
+    provenance = recording_file.load(path).provenance
     assert provenance["source"] == "recorded" and provenance["model"] == MODEL
     assert provenance["sdk"] == f"anthropic {anthropic.__version__}"
     assert provenance["recorded_with"] == "helpers record mode"
     assert len(provenance["date"]) == 10
 
 
-def test_retries_extend_the_cassette_and_a_new_first_attempt_starts_over(tmp_path):
+def test_retries_extend_the_recording_and_a_new_first_attempt_starts_over(tmp_path):
     recorder = Recorder(tmp_path)
     path = recorder.add(exchange(529), attempt=0)
     assert recorder.add(exchange(200), attempt=1) == path
-    assert [ex.response.status for ex in cassette_format.load(path).exchanges] == [529, 200]
+    assert [ex.response.status for ex in recording_file.load(path).exchanges] == [529, 200]
     assert recorder.add(exchange(200, "again"), attempt=0) == path
-    assert [ex.response.body for ex in cassette_format.load(path).exchanges] == [b"again"]
+    assert [ex.response.body for ex in recording_file.load(path).exchanges] == [b"again"]
 
 
-def test_a_retry_after_an_attempt_without_response_starts_a_fresh_cassette(tmp_path):
+def test_a_retry_after_an_attempt_without_response_starts_a_fresh_recording(tmp_path):
     recorder = Recorder(tmp_path)
     path = recorder.add(exchange(200, "earlier call"), attempt=0)
     # The same request again later: attempt 0 never got a response, attempt 1 did.
     assert recorder.add(exchange(200, "later call"), attempt=1) == path
-    assert [ex.response.body for ex in cassette_format.load(path).exchanges] == [b"later call"]
+    assert [ex.response.body for ex in recording_file.load(path).exchanges] == [b"later call"]
 
 
 def test_re_recording_overwrites_the_fixture_that_answers_the_request(tmp_path):
     named = tmp_path / "short_summary.json"
-    cassette_format.save(Cassette({"source": "synthesized"}, [exchange(200, "old")]), named)
+    recording_file.save(Recording({"source": "synthesized"}, [exchange(200, "old")]), named)
     other = tmp_path / "other.json"
-    cassette_format.save(Cassette({"source": "synthesized"}, [exchange(200, "x", content="Other")]), other)
+    recording_file.save(Recording({"source": "synthesized"}, [exchange(200, "x", content="Other")]), other)
 
     assert Recorder(tmp_path).add(exchange(200, "new"), attempt=0) == named
-    assert cassette_format.load(named).exchanges[0].response.body == b"new"
-    assert cassette_format.load(named).source == "recorded"
+    assert recording_file.load(named).exchanges[0].response.body == b"new"
+    assert recording_file.load(named).source == "recorded"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other.json", "short_summary.json"]
 
 
 def test_a_broken_fixture_in_the_folder_is_reported_not_skipped(tmp_path):
     (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
-    with pytest.raises(FixtureError, match="broken.json: not valid JSON"):
+    with pytest.raises(RecordingError, match="broken.json: not valid JSON"):
         Recorder(tmp_path).add(exchange(200), attempt=0)
 
 

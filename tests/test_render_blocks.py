@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from helpers.markdown_blocks import (
+from helpers.views.markdown_blocks import (
     MARKDOWN,
     MarkdownBlocks,
     PlainParagraphs,

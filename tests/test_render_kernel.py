@@ -16,13 +16,13 @@ import pytest
 from jupyter_client.blocking.client import BlockingKernelClient
 from jupyter_client.manager import start_new_kernel
 
-from helpers.markdown_blocks import render_markdown
+from helpers.views.markdown_blocks import render_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 STREAM = """
 import json, tomllib
 import helpers
-from helpers.render import StreamView
+from helpers.views.stream_view import StreamView
 request = tomllib.load(open("fixtures/specs/render_comments.toml", "rb"))["request"]
 client = helpers.make_client()
 view = StreamView(clock=helpers.stopwatch(client), widgets={widgets})
@@ -91,7 +91,7 @@ def test_without_widgets_display_updates_end_as_one_render(kernel: BlockingKerne
 STALLED = """
 import tomllib
 import helpers
-from helpers.render import StreamView
+from helpers.views.stream_view import StreamView
 request = tomllib.load(open("fixtures/specs/render_side_python.toml", "rb"))["request"]
 client = helpers.make_async_client("replay", speed=1, fault="stall@after=8,seconds=30")
 view = StreamView(widgets=True)

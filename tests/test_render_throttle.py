@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.reveal import POLICIES, by_paragraph, by_sentence, by_token, shown_at, when_complete
-from helpers.throttle import Throttle, is_due, max_redraws, redraw_times, within_budget
+from helpers.views.reveal import POLICIES, by_paragraph, by_sentence, by_token, shown_at, when_complete
+from helpers.views.throttle import Throttle, is_due, max_redraws, redraw_times, within_budget
 
 
 def test_a_redraw_is_due_once_a_full_interval_has_passed() -> None:

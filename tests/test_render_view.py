@@ -15,10 +15,10 @@ import ipywidgets
 import pytest
 
 import helpers
-from helpers.markdown_blocks import render_markdown
-from helpers.render import CUT_MARK, StreamView, side_by_side
-from helpers.reveal import by_paragraph, when_complete
-from helpers.throttle import DEFAULT_MAX_PAUSE, max_redraws, redraw_times
+from helpers.views.markdown_blocks import render_markdown
+from helpers.views.stream_view import CUT_MARK, StreamView, side_by_side
+from helpers.views.reveal import by_paragraph, when_complete
+from helpers.views.throttle import DEFAULT_MAX_PAUSE, max_redraws, redraw_times
 from test_render_blocks import UNSAFE, assert_inert
 
 SPECS = Path(__file__).resolve().parent.parent / "fixtures" / "specs"

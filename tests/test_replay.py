@@ -10,12 +10,12 @@ import httpx2
 import pytest
 
 import helpers
-from helpers import cassette as cassette_format
-from helpers.cassette import Cassette, Chunk, Exchange, RecordedRequest, RecordedResponse
-from helpers.recordings import RecordingLibrary
-from helpers.replay import ReplayTransport
-from helpers.stopwatch import Stopwatch
-from helpers.sse import frame
+from helpers.replay import recording_file
+from helpers.replay.recording_file import Recording, Chunk, Exchange, RecordedRequest, RecordedResponse
+from helpers.replay.library import RecordingLibrary
+from helpers.replay.transport import ReplayTransport
+from helpers.replay.stopwatch import Stopwatch
+from helpers.replay.sse import frame
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = tomllib.loads((ROOT / "fixtures/specs/short_summary.toml").read_text())
@@ -34,7 +34,7 @@ def test_stream_replays_the_recorded_text_and_usage():
 
 
 def test_stopwatch_reads_the_recording_clock_at_any_speed():
-    recording = cassette_format.load(ROOT / "fixtures/short_summary.json").exchanges[0].response
+    recording = recording_file.load(ROOT / "fixtures/short_summary.json").exchanges[0].response
     client = helpers.make_client(speed=0)
     watch = helpers.stopwatch(client)
     with client.messages.stream(**REQUEST) as stream:
@@ -94,8 +94,8 @@ def _tiny_stream(at: float) -> list[Chunk]:
 
 def _save_story(tmp_path: Path, exchanges: list[RecordedResponse]) -> Path:
     body = {"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": "x"}], "stream": True}
-    story = Cassette({"source": "synthesized"}, [Exchange(RecordedRequest("POST", "/v1/messages", body), r) for r in exchanges])
-    return cassette_format.save(story, tmp_path / "story.json")
+    story = Recording({"source": "synthesized"}, [Exchange(RecordedRequest("POST", "/v1/messages", body), r) for r in exchanges])
+    return recording_file.save(story, tmp_path / "story.json")
 
 
 def test_retry_story_serves_one_recorded_attempt_per_sdk_retry(tmp_path):
@@ -103,11 +103,11 @@ def test_retry_story_serves_one_recorded_attempt_per_sdk_retry(tmp_path):
     busy = RecordedResponse(529, {"content-type": "application/json", "retry-after-ms": "1"}, 0.01, [Chunk(0.01, overloaded)])
     ok = RecordedResponse(200, {"content-type": "text/event-stream"}, 0.01, _tiny_stream(0.02))
     path = _save_story(tmp_path, [busy, busy, ok])
-    client = helpers.make_client(speed=0, cassette=path)
+    client = helpers.make_client(speed=0, recording=path)
     with client.messages.stream(model="m", max_tokens=5, messages=[{"role": "user", "content": "x"}]) as stream:
         assert stream.get_final_text() == "ok"
     with pytest.raises(anthropic.OverloadedError):
-        helpers.make_client(speed=0, cassette=path, max_retries=1).messages.create(
+        helpers.make_client(speed=0, recording=path, max_retries=1).messages.create(
             model="m", max_tokens=5, messages=[{"role": "user", "content": "x"}], stream=True
         )
 
@@ -115,7 +115,7 @@ def test_retry_story_serves_one_recorded_attempt_per_sdk_retry(tmp_path):
 def test_speed_one_waits_for_the_recorded_offsets(tmp_path):
     path = _save_story(tmp_path, [RecordedResponse(200, {"content-type": "text/event-stream"}, 0.05, _tiny_stream(0.3))])
     started = time.perf_counter()
-    with helpers.make_client(speed=1, cassette=path).messages.stream(model="m", max_tokens=5, messages=[]) as stream:
+    with helpers.make_client(speed=1, recording=path).messages.stream(model="m", max_tokens=5, messages=[]) as stream:
         stream.until_done()
     assert time.perf_counter() - started >= 0.3
 
@@ -158,7 +158,7 @@ def test_another_endpoint_is_named_with_what_to_do():
 
 
 def test_stopwatch_reads_the_same_recording_clock_at_speed_2():
-    recording = cassette_format.load(ROOT / "fixtures/short_summary.json").exchanges[0].response
+    recording = recording_file.load(ROOT / "fixtures/short_summary.json").exchanges[0].response
     client = helpers.make_client(speed=2)
     with client.messages.stream(**REQUEST) as stream:
         stream.until_done()
@@ -168,7 +168,7 @@ def test_stopwatch_reads_the_same_recording_clock_at_speed_2():
 @pytest.mark.anyio
 async def test_async_replay_is_paced_too(tmp_path):
     path = _save_story(tmp_path, [RecordedResponse(200, {"content-type": "text/event-stream"}, 0.05, _tiny_stream(0.3))])
-    client = helpers.make_async_client(speed=1, cassette=path)
+    client = helpers.make_async_client(speed=1, recording=path)
     started = time.perf_counter()
     async with client.messages.stream(model="m", max_tokens=5, messages=[]) as stream:
         assert await stream.get_final_text() == "ok"

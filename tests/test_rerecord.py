@@ -6,8 +6,8 @@ from pathlib import Path
 from loopback_server import API_KEY
 
 import helpers
-from helpers import cassette as cassette_format
-from helpers.cli import main
+from helpers.replay import recording_file
+from helpers.tooling.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,18 +16,18 @@ def test_record_overwrites_each_fixture_in_place_keeps_stories_and_leaks_nothing
     course_env.mkdir()
     for name in ("short_summary.json", "doc_generator-blocking.json"):
         shutil.copy(ROOT / "fixtures" / name, course_env / name)
-    story = cassette_format.load(ROOT / "fixtures" / "short_summary.json")
-    busy = cassette_format.RecordedResponse(529, {"content-type": "application/json"}, 0.1, [])
-    story.exchanges.insert(0, cassette_format.Exchange(story.request, busy))
+    story = recording_file.load(ROOT / "fixtures" / "short_summary.json")
+    busy = recording_file.RecordedResponse(529, {"content-type": "application/json"}, 0.1, [])
+    story.exchanges.insert(0, recording_file.Exchange(story.request, busy))
     story.request.body["max_tokens"] = 7  # its own request, so it can share the folder
-    cassette_format.save(story, course_env / "story.json")
+    recording_file.save(story, course_env / "story.json")
 
     assert main(["record"]) == 0
     out = capsys.readouterr().out
     assert "re-recorded live  short_summary" in out and "re-recorded live  doc_generator-blocking" in out
     assert "failure story" in out and "story" in out
     assert sorted(p.name for p in course_env.glob("*.json")) == ["doc_generator-blocking.json", "short_summary.json", "story.json"]
-    rerecorded = cassette_format.load(course_env / "short_summary.json")
+    rerecorded = recording_file.load(course_env / "short_summary.json")
     assert rerecorded.source == "recorded" and rerecorded.request.body["model"] == helpers.MODEL
     assert sorted(bool(seen.body.get("stream")) for seen in loopback.seen) == [False, True]
     for path in course_env.glob("*.json"):

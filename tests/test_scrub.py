@@ -1,8 +1,8 @@
 import httpx2
 from loopback_server import stream_body
 
-from helpers.cassette import Chunk
-from helpers.scrub import find_secrets, redact, redact_chunks, redact_json, scrub_headers
+from helpers.replay.recording_file import Chunk
+from helpers.replay.scrub import find_secrets, redact, redact_chunks, redact_json, scrub_headers
 
 KEY = "sk-ant-api03-abcDEF123456-xyz"
 

@@ -10,11 +10,11 @@ import httpx2
 import pytest
 
 import helpers
-from helpers import cassette as cassette_format
-from helpers.event_order import validate_body
-from helpers.sse import parse
-from helpers.errors import FixtureError
-from helpers.synthesize import Spec, Timing, fragments, load_spec, pseudo_tokens, synthesize, token_count
+from helpers.replay import recording_file
+from helpers.replay.event_order import validate_body
+from helpers.replay.sse import parse
+from helpers.errors import RecordingError
+from helpers.tooling.synthesize import Spec, Timing, fragments, load_spec, pseudo_tokens, synthesize, token_count
 
 WORDS = "streaming shows the answer while it is written so people can start reading early".split()
 
@@ -118,7 +118,7 @@ def test_same_spec_same_bytes():
 def test_a_bad_spec_names_the_file_and_field(tmp_path, toml, expected):
     path = tmp_path / "bad.toml"
     path.write_text(toml)
-    with pytest.raises(FixtureError) as caught:
+    with pytest.raises(RecordingError) as caught:
         load_spec(path)
     assert str(path) in str(caught.value) and expected in str(caught.value)
 
@@ -126,15 +126,15 @@ def test_a_bad_spec_names_the_file_and_field(tmp_path, toml, expected):
 def test_failed_attempts_make_a_retry_story_the_sdk_retries_through(tmp_path):
     story = spec([{"type": "text", "text": "Back again."}])
     story.failed_attempts = [{"status": 529, "retry_after_ms": 1}]
-    cassette = synthesize(story)[0]
-    assert [e.response.status for e in cassette.exchanges] == [529, 200]
-    assert json.loads(cassette.exchanges[0].response.body)["error"]["type"] == "overloaded_error"
-    path = cassette_format.save(cassette, tmp_path / "story.json")
-    raw = helpers.make_client(speed=0, cassette=path).messages.with_raw_response.create(**story.request, stream=True)
+    recording = synthesize(story)[0]
+    assert [e.response.status for e in recording.exchanges] == [529, 200]
+    assert json.loads(recording.exchanges[0].response.body)["error"]["type"] == "overloaded_error"
+    path = recording_file.save(recording, tmp_path / "story.json")
+    raw = helpers.make_client(speed=0, recording=path).messages.with_raw_response.create(**story.request, stream=True)
     assert raw.retries_taken == 1 and raw.http_response.status_code == 200
     assert "".join(e.delta.text for e in raw.parse() if e.type == "content_block_delta") == "Back again."
     with pytest.raises(anthropic.OverloadedError):
-        helpers.make_client(speed=0, cassette=path, max_retries=0).messages.create(**story.request, stream=True)
+        helpers.make_client(speed=0, recording=path, max_retries=0).messages.create(**story.request, stream=True)
 
 
 def test_stop_details_and_citations_reach_the_final_message():
@@ -177,5 +177,5 @@ TABLES = "[meta]\ndate='d'\n[request]\n[response]\nstop_reason='x'\n"
 def test_a_spec_missing_a_field_is_named_not_a_traceback(tmp_path, toml, expected):
     path = tmp_path / "bad.toml"
     path.write_text(toml)
-    with pytest.raises(FixtureError, match=expected):
+    with pytest.raises(RecordingError, match=expected):
         load_spec(path)

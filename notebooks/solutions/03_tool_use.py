@@ -4,7 +4,7 @@ Try the exercises first. Each function has the notebook's signature, so it can b
 its exercise cell as it is; the check cell below that cell then reports it correct.
 """
 
-from helpers import course_tools
+from helpers.teaching import course_tools
 
 
 def announce_tools(client, request):

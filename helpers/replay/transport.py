@@ -12,13 +12,13 @@ from typing import AsyncIterator, Iterator
 
 import httpx2
 
-from .cassette import Chunk, Exchange
-from .faults import Fault, apply
-from .errors import NoRecordingError
-from .matching import attempt_of, request_json
-from .pacing import delay, due_at, scaled_retry_headers, schedule
-from .recordings import RecordingLibrary
-from .stopwatch import Stopwatch
+from helpers.replay.recording_file import Chunk, Exchange
+from helpers.replay.faults import Fault, apply
+from helpers.errors import NoRecordingError
+from helpers.replay.matching import attempt_of, request_json
+from helpers.replay.pacing import delay, due_at, scaled_retry_headers, schedule
+from helpers.replay.library import RecordingLibrary
+from helpers.replay.stopwatch import Stopwatch
 
 
 class PacedBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
@@ -91,8 +91,8 @@ class ReplayTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
                 f"Replay answers JSON requests only; {request.method} {request.url.path} sent another kind of body "
                 "(a file upload?). Set ANTHROPIC_API_KEY and COURSE_MODE=live to send it to the real API."
             )
-        cassette = self.library.find(request.method, request.url.path, body)
-        return cassette.exchanges[-1] if self.final_only else cassette.exchange_for_attempt(attempt_of(request))
+        recording = self.library.find(request.method, request.url.path, body)
+        return recording.exchanges[-1] if self.final_only else recording.exchange_for_attempt(attempt_of(request))
 
     def _begin(self, request: httpx2.Request) -> tuple[Exchange, float, float]:
         """The exchange to serve, when the request started, and how long until its headers are due."""

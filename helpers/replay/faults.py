@@ -15,9 +15,9 @@ import json
 from dataclasses import dataclass
 from typing import Literal
 
-from .cassette import Chunk
-from .errors import ConfigError
-from .sse import frame, parse
+from helpers.replay.recording_file import Chunk
+from helpers.errors import ConfigError
+from helpers.replay.sse import frame, parse
 
 Kind = Literal["drop", "eof", "stall", "error"]
 KINDS: tuple[Kind, ...] = ("drop", "eof", "stall", "error")

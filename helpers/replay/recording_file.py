@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import FixtureError
+from helpers.errors import RecordingError
 
 FORMAT = "course-stream-recording/1"
 SOURCES = ("recorded", "synthesized", "imported")
@@ -64,7 +64,7 @@ class Exchange:
 
 
 @dataclass
-class Cassette:
+class Recording:
     """A recorded request: its attempts in order (the last is the one that counts) and provenance."""
 
     provenance: dict[str, Any]
@@ -81,7 +81,7 @@ class Cassette:
 
     @property
     def by_name_only(self) -> bool:
-        """An imported capture whose request is unknown: served only with ``cassette=``."""
+        """An imported capture whose request is unknown: served only with ``recording=``."""
         return bool(self.provenance.get("by_name_only", False))
 
     @property
@@ -103,20 +103,20 @@ def _encode_chunk(chunk: Chunk) -> list[Any]:
 
 def _decode_chunk(raw: Any, where: str) -> Chunk:
     if not (isinstance(raw, list) and len(raw) == 2 and isinstance(raw[0], (int, float))):
-        raise FixtureError(f"{where}: each chunk must be [seconds, text], got {str(raw)[:80]!r}.")
+        raise RecordingError(f"{where}: each chunk must be [seconds, text], got {str(raw)[:80]!r}.")
     at, data = raw
     if isinstance(data, str):
         return Chunk(float(at), data.encode("utf-8"))
     if isinstance(data, dict) and isinstance(data.get("base64"), str):
         return Chunk(float(at), base64.b64decode(data["base64"]))
-    raise FixtureError(f"{where}: chunk data must be text or {{\"base64\": ...}}, got {str(data)[:80]!r}.")
+    raise RecordingError(f"{where}: chunk data must be text or {{\"base64\": ...}}, got {str(data)[:80]!r}.")
 
 
-def to_dict(cassette: Cassette) -> dict[str, Any]:
+def to_dict(recording: Recording) -> dict[str, Any]:
     """The JSON form of a recording, chunks as ``[seconds, text]`` pairs."""
     return {
         "format": FORMAT,
-        "provenance": cassette.provenance,
+        "provenance": recording.provenance,
         "exchanges": [
             {
                 "request": {
@@ -131,14 +131,14 @@ def to_dict(cassette: Cassette) -> dict[str, Any]:
                     "chunks": [_encode_chunk(c) for c in ex.response.chunks],
                 },
             }
-            for ex in cassette.exchanges
+            for ex in recording.exchanges
         ],
     }
 
 
-def dumps(cassette: Cassette) -> str:
+def dumps(recording: Recording) -> str:
     """Indented JSON with one chunk per line, so a diff of two recordings reads chunk by chunk."""
-    data = to_dict(cassette)
+    data = to_dict(recording)
     chunk_lists = [ex["response"].pop("chunks") for ex in data["exchanges"]]
     for i, ex in enumerate(data["exchanges"]):
         ex["response"]["chunks"] = f"@@CHUNKS{i}@@"
@@ -149,16 +149,16 @@ def dumps(cassette: Cassette) -> str:
     return text + "\n"
 
 
-def from_dict(data: Any, where: str) -> Cassette:
+def from_dict(data: Any, where: str) -> Recording:
     """A recording from its JSON form; ``where`` names the source in every error message."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise FixtureError(f"{where}: not a recording (expected \"format\": \"{FORMAT}\").")
+        raise RecordingError(f"{where}: not a recording (expected \"format\": \"{FORMAT}\").")
     provenance = data.get("provenance")
     if not isinstance(provenance, dict) or provenance.get("source") not in SOURCES:
-        raise FixtureError(f"{where}: provenance.source must be one of {', '.join(SOURCES)}.")
+        raise RecordingError(f"{where}: provenance.source must be one of {', '.join(SOURCES)}.")
     exchanges = data.get("exchanges")
     if not isinstance(exchanges, list) or not exchanges:
-        raise FixtureError(f"{where}: \"exchanges\" must be a non-empty list.")
+        raise RecordingError(f"{where}: \"exchanges\" must be a non-empty list.")
     parsed = []
     for n, ex in enumerate(exchanges):
         here = f"{where}: exchanges[{n}]"
@@ -172,30 +172,30 @@ def from_dict(data: Any, where: str) -> Cassette:
                 chunks=[_decode_chunk(c, here) for c in resp["chunks"]],
             )
         except (KeyError, TypeError, ValueError, AttributeError) as err:
-            raise FixtureError(f"{here}: missing or malformed field ({err}).") from None
+            raise RecordingError(f"{here}: missing or malformed field ({err}).") from None
         parsed.append(Exchange(request, response))
-    return Cassette(provenance=provenance, exchanges=parsed)
+    return Recording(provenance=provenance, exchanges=parsed)
 
 
-def load(path: str | os.PathLike[str]) -> Cassette:
-    """Read a recording, or raise FixtureError naming the file and what is wrong with it."""
+def load(path: str | os.PathLike[str]) -> Recording:
+    """Read a recording, or raise RecordingError naming the file and what is wrong with it."""
     path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise FixtureError(f"{path}: no such recording.") from None
+        raise RecordingError(f"{path}: no such recording.") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise FixtureError(f"{path}: not valid JSON ({err}).") from None
-    cassette = from_dict(data, str(path))
-    cassette.path = path
-    return cassette
+        raise RecordingError(f"{path}: not valid JSON ({err}).") from None
+    recording = from_dict(data, str(path))
+    recording.path = path
+    return recording
 
 
-def save(cassette: Cassette, path: str | os.PathLike[str]) -> Path:
+def save(recording: Recording, path: str | os.PathLike[str]) -> Path:
     """Write atomically: a crash or an error mid-write never leaves a half-written fixture."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = dumps(cassette)
+    text = dumps(recording)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -204,5 +204,5 @@ def save(cassette: Cassette, path: str | os.PathLike[str]) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    cassette.path = path
+    recording.path = path
     return path

@@ -22,9 +22,9 @@ from IPython import get_ipython
 from IPython.display import HTML, DisplayHandle, display
 from ipywidgets.widgets.widget_string import HTMLStyle
 
-from .markdown_blocks import IncrementalRenderer, MarkdownBlocks, PlainParagraphs, WholeText
-from .reveal import Reveal, by_token
-from .throttle import DEFAULT_BUDGET, DEFAULT_RATE, Throttle
+from helpers.views.markdown_blocks import IncrementalRenderer, MarkdownBlocks, PlainParagraphs, WholeText
+from helpers.views.reveal import Reveal, by_token
+from helpers.views.throttle import DEFAULT_BUDGET, DEFAULT_RATE, Throttle
 
 Mode = Literal["stream", "whole", "after", "plain"]
 MODES: dict[str, str] = {

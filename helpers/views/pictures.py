@@ -11,9 +11,9 @@ from typing import Mapping, Sequence
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from .markdown_blocks import render_markdown, render_plain
-from .render import ViewStats
-from .reveal import POLICIES, shown_at
+from helpers.views.markdown_blocks import render_markdown, render_plain
+from helpers.views.stream_view import ViewStats
+from helpers.views.reveal import POLICIES, shown_at
 
 Arrivals = Sequence[tuple[float, str]]
 

@@ -13,13 +13,14 @@ from typing import Any, Callable
 
 import anthropic
 
-from . import cassette, config
-from .client import make_client, stopwatch
-from .exercise_checks import Exercise, Verdict, a_type, attempt, crashed, is_blank, not_a_function, wrong_kind
-from .markdown_blocks import render_markdown
-from .render import StreamView
-from .reveal import by_paragraph
-from .throttle import redraw_times
+from helpers.replay import recording_file
+from helpers import config
+from helpers.client import make_client, stopwatch
+from helpers.checks.common import Exercise, Verdict, a_type, attempt, crashed, is_blank, not_a_function, wrong_kind
+from helpers.views.markdown_blocks import render_markdown
+from helpers.views.stream_view import StreamView
+from helpers.views.reveal import by_paragraph
+from helpers.views.throttle import redraw_times
 
 EXERCISE_RECORDING = "render_side_python"
 CAVEAT_RECORDING = "render_ibuprofen"
@@ -55,7 +56,7 @@ SHOW_STREAM = Exercise(
 
 def exercise_request(name: str = EXERCISE_RECORDING) -> dict[str, Any]:
     """The request of a lesson 04 recording (by default exercise 3's), to try your function yourself."""
-    body = dict(cassette.load(config.fixtures_dir() / f"{name}.json").request.body)
+    body = dict(recording_file.load(config.fixtures_dir() / f"{name}.json").request.body)
     body.pop("stream", None)
     return {**body, "model": config.course_model()}
 

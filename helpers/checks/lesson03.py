@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 
-from .client import stopwatch
-from .course_tools import describe_call, tool_uses
-from .exercise_checks import (
+from helpers.client import stopwatch
+from helpers.teaching.course_tools import describe_call, tool_uses
+from helpers.checks.common import (
     Attempt,
     Exercise,
     Verdict,

@@ -12,9 +12,10 @@ from typing import Any, Callable, Literal
 
 import anthropic
 
-from . import cassette, config
-from .client import make_client
-from .errors import NoRecordingError
+from helpers.replay import recording_file
+from helpers import config
+from helpers.client import make_client
+from helpers.errors import NoRecordingError
 
 Status = Literal["correct", "unfinished", "wrong"]
 _HEADINGS: dict[Status, str] = {"correct": "correct.", "unfinished": "not finished yet.", "wrong": "not right yet."}
@@ -133,6 +134,6 @@ def replay_client(fault: str = "") -> anthropic.Anthropic:
 
 def recorded_request(name: str) -> dict[str, Any]:
     """The request a recording answers, ready for ``client.messages.stream(**request)``."""
-    body = dict(cassette.load(config.fixtures_dir() / f"{name}.json").request.body)
+    body = dict(recording_file.load(config.fixtures_dir() / f"{name}.json").request.body)
     body.pop("stream", None)
     return {**body, "model": config.course_model()}

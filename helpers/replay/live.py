@@ -9,11 +9,11 @@ import time
 import anthropic
 import httpx2
 
-from .errors import NoRecordingError
-from .matching import attempt_of, request_json
-from .record import Recorder
-from .replay import ReplayTransport
-from .stopwatch import Stopwatch
+from helpers.errors import NoRecordingError
+from helpers.replay.matching import attempt_of, request_json
+from helpers.replay.recorder import Recorder
+from helpers.replay.transport import ReplayTransport
+from helpers.replay.stopwatch import Stopwatch
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 AUTH_STATUSES = frozenset({401, 403})

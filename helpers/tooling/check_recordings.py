@@ -9,13 +9,13 @@ from typing import Any
 
 import anthropic
 
-from . import cassette as cassette_format
-from .cassette import Cassette, Exchange
-from .client import make_client
-from .errors import FixtureError
-from .event_order import validate_body
-from .live import sdk_would_retry
-from .scrub import UNREPLAYABLE_HEADERS, find_secrets, is_secret_header
+from helpers.replay import recording_file
+from helpers.replay.recording_file import Recording, Exchange
+from helpers.client import make_client
+from helpers.errors import RecordingError
+from helpers.replay.event_order import validate_body
+from helpers.replay.live import sdk_would_retry
+from helpers.replay.scrub import UNREPLAYABLE_HEADERS, find_secrets, is_secret_header
 
 PROVENANCE_FIELDS = ("source", "date", "sdk", "model")
 
@@ -57,14 +57,14 @@ def _exchange_problems(n: int, exchange: Exchange, last: bool) -> list[str]:
     return problems
 
 
-def _replay_with_sdk(cassette: Cassette) -> tuple[str, list[str]]:
+def _replay_with_sdk(recording: Recording) -> tuple[str, list[str]]:
     """Run the recorded request through the real SDK; returns (summary, problems)."""
-    assert cassette.path is not None
-    body: dict[str, Any] = dict(cassette.request.body)
+    assert recording.path is not None
+    body: dict[str, Any] = dict(recording.request.body)
     stream = body.pop("stream", False)
-    client = make_client("replay", speed=0, cassette=cassette.path, max_retries=len(cassette.exchanges) - 1, fault="")
-    last = cassette.exchanges[-1].response
-    intended = cassette.provenance.get("expect_sdk_error")
+    client = make_client("replay", speed=0, recording=recording.path, max_retries=len(recording.exchanges) - 1, fault="")
+    last = recording.exchanges[-1].response
+    intended = recording.provenance.get("expect_sdk_error")
     try:
         if stream:
             with client.messages.stream(**body) as live:
@@ -93,17 +93,17 @@ def check_file(path: Path) -> Report:
     """Every check on one recording; problems are sentences a fixture author can act on."""
     report = Report(path)
     try:
-        cassette = cassette_format.load(path)
-    except FixtureError as err:
+        recording = recording_file.load(path)
+    except RecordingError as err:
         report.problems.append(str(err))
         return report
-    missing = [name for name in PROVENANCE_FIELDS if not cassette.provenance.get(name)]
+    missing = [name for name in PROVENANCE_FIELDS if not recording.provenance.get(name)]
     if missing:
         report.problems.append(f"provenance lacks {', '.join(missing)}")
-    for n, exchange in enumerate(cassette.exchanges):
-        report.problems += _exchange_problems(n, exchange, last=n == len(cassette.exchanges) - 1)
+    for n, exchange in enumerate(recording.exchanges):
+        report.problems += _exchange_problems(n, exchange, last=n == len(recording.exchanges) - 1)
     report.problems += [f"looks like a secret: {s[:12]}…" for s in find_secrets(path.read_text(encoding="utf-8"))]
-    summary, sdk_problems = _replay_with_sdk(cassette)
+    summary, sdk_problems = _replay_with_sdk(recording)
     report.summary = summary
     report.problems += sdk_problems
     return report

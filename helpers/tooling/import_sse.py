@@ -19,18 +19,18 @@ from typing import Any
 
 import anthropic
 
-from .cassette import Cassette, Chunk, Exchange, RecordedRequest, RecordedResponse
-from .errors import FixtureError
-from .scrub import find_secrets, scrub_headers
-from .sse import parse
-from .synthesize import Timing, token_count
+from helpers.replay.recording_file import Recording, Chunk, Exchange, RecordedRequest, RecordedResponse
+from helpers.errors import RecordingError
+from helpers.replay.scrub import find_secrets, scrub_headers
+from helpers.replay.sse import parse
+from helpers.tooling.synthesize import Timing, token_count
 
 DEFAULT_HEADERS = {"content-type": "text/event-stream; charset=utf-8", "request-id": "req_imported_capture"}
 
 
 @dataclass
 class Imported:
-    cassette: Cassette
+    recording: Recording
     warnings: list[str]
 
 
@@ -43,7 +43,7 @@ def split_http(raw: bytes) -> tuple[int, dict[str, str], bytes]:
         if found:
             break
     else:
-        raise FixtureError("The capture starts with an HTTP status line but has no blank line before the body.")
+        raise RecordingError("The capture starts with an HTTP status line but has no blank line before the body.")
     lines = head.decode("latin-1").splitlines()
     status = int(lines[0].split()[1])
     headers = [tuple(part.strip() for part in line.split(":", 1)) for line in lines[1:] if ":" in line]
@@ -89,7 +89,7 @@ def import_capture(raw: bytes, capture_name: str, request: dict[str, Any] | None
     """Turn capture bytes into a recording; warnings tell what the SDK will do with quirks."""
     secrets = find_secrets(raw.decode("utf-8", errors="replace"))
     if secrets:
-        raise FixtureError(f"{capture_name} contains what looks like a credential ({secrets[0][:12]}…). Remove it from the capture first.")
+        raise RecordingError(f"{capture_name} contains what looks like a credential ({secrets[0][:12]}…). Remove it from the capture first.")
     status, headers, body = split_http(raw)
     warnings = []
     parsed = parse(body)
@@ -112,7 +112,7 @@ def import_capture(raw: bytes, capture_name: str, request: dict[str, Any] | None
     seed = int(hashlib.sha256(body).hexdigest()[:8], 16)
     chunks = chunk_by_event(body, synthesized_offsets(body, Timing(), seed))
     if request is None:
-        warnings.append("No --request given: the recording is served with make_client(cassette=...) whatever the request.")
+        warnings.append("No --request given: the recording is served with make_client(recording=...) whatever the request.")
     provenance: dict[str, Any] = {
         "source": "imported",
         "capture": capture_name,
@@ -125,7 +125,7 @@ def import_capture(raw: bytes, capture_name: str, request: dict[str, Any] | None
         provenance["by_name_only"] = True
         request = {"model": model, "max_tokens": 1024, "messages": [], "stream": True}
     exchange = Exchange(RecordedRequest("POST", "/v1/messages", request), RecordedResponse(status, headers, Timing().headers_after, chunks))
-    return Imported(Cassette(provenance, [exchange]), warnings)
+    return Imported(Recording(provenance, [exchange]), warnings)
 
 
 def read_request(path: Path) -> dict[str, Any]:
@@ -133,10 +133,10 @@ def read_request(path: Path) -> dict[str, Any]:
     try:
         body = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise FixtureError(f"--request {path}: no such file.") from None
+        raise RecordingError(f"--request {path}: no such file.") from None
     except ValueError as err:
-        raise FixtureError(f"--request {path}: not valid JSON ({err}).") from None
+        raise RecordingError(f"--request {path}: not valid JSON ({err}).") from None
     if not isinstance(body, dict) or "messages" not in body:
-        raise FixtureError(f"--request {path}: expected a Messages request body (a JSON object with \"messages\").")
+        raise RecordingError(f"--request {path}: expected a Messages request body (a JSON object with \"messages\").")
     body.setdefault("stream", True)
     return body

@@ -9,7 +9,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
-from .config import reproducible_environment
+from helpers.config import reproducible_environment
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 LIVE_VIEW_NOTE = "A live widget view: run this cell to watch it."

@@ -1,4 +1,4 @@
-"""Record mode: live exchanges written as cassettes, timed as they arrived, with no secrets."""
+"""Record mode: live exchanges written as recordings, timed as they arrived, with no secrets."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from typing import Any, AsyncIterator, Callable, Iterator
 import anthropic
 import httpx2
 
-from . import cassette as cassette_format
-from .cassette import Cassette, Chunk, Exchange, RecordedRequest, RecordedResponse
-from .matching import request_json, request_key
-from .recordings import RecordingLibrary
-from .scrub import redact_chunks, redact_json, scrub_headers
+from helpers.replay import recording_file
+from helpers.replay.recording_file import Recording, Chunk, Exchange, RecordedRequest, RecordedResponse
+from helpers.replay.matching import request_json, request_key
+from helpers.replay.library import RecordingLibrary
+from helpers.replay.scrub import redact_chunks, redact_json, scrub_headers
 
 
 class RecordingBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
@@ -116,13 +116,13 @@ def _provenance(request: RecordedRequest) -> dict[str, Any]:
     }
 
 
-def _continues(cassette: Cassette, attempt: int) -> bool:
-    """Whether ``attempt`` is the SDK's next retry of the attempts this cassette holds."""
-    return len(cassette.exchanges) == attempt and not 200 <= cassette.exchanges[-1].response.status < 300
+def _continues(recording: Recording, attempt: int) -> bool:
+    """Whether ``attempt`` is the SDK's next retry of the attempts this recording holds."""
+    return len(recording.exchanges) == attempt and not 200 <= recording.exchanges[-1].response.status < 300
 
 
 class Recorder:
-    """Writes each live exchange into ``folder`` as a cassette, one file per request.
+    """Writes each live exchange into ``folder`` as a recording, one file per request.
 
     The request is kept as method, path and JSON body (no headers); the response as status,
     replayable headers and the chunks as they arrived, timed from the moment it was sent. The
@@ -132,14 +132,14 @@ class Recorder:
     stream early (``break`` out of the loop), the rest of the body is read first, so closing
     waits until the server has finished and the fixture is always whole.
 
-    The SDK's retries of one request go into one cassette in order (a 529 then a 200 is two
+    The SDK's retries of one request go into one recording in order (a 529 then a 200 is two
     exchanges), saved after each attempt. Re-recording a request overwrites the fixture that
     already answers it, under its name; a new request gets ``recorded-<hash>.json``.
     """
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
-        self._open: dict[str, tuple[Cassette, Path]] = {}
+        self._open: dict[str, tuple[Recording, Path]] = {}
         self._lock = threading.Lock()
 
     def wrap(self, request: httpx2.Request, response: httpx2.Response, attempt: int, sent_at: float) -> httpx2.Response:
@@ -176,24 +176,24 @@ class Recorder:
         )
 
     def add(self, exchange: Exchange, attempt: int) -> Path:
-        """File a finished attempt and save its cassette.
+        """File a finished attempt and save its recording.
 
-        Attempt N extends the cassette holding the N failed attempts before it (the SDK retrying);
+        Attempt N extends the recording holding the N failed attempts before it (the SDK retrying);
         anything else (attempt 0, a retry after an attempt that got no response) starts anew.
         """
         key = _key(exchange.request)
         with self._lock:
             opened = self._open.get(key)
             if opened is None or not _continues(opened[0], attempt):
-                opened = Cassette(provenance=_provenance(exchange.request), exchanges=[]), self._path_for(key)
+                opened = Recording(provenance=_provenance(exchange.request), exchanges=[]), self._path_for(key)
                 self._open[key] = opened
-            cassette, path = opened
-            cassette.exchanges.append(exchange)
-            return cassette_format.save(cassette, path)
+            recording, path = opened
+            recording.exchanges.append(exchange)
+            return recording_file.save(recording, path)
 
     def _path_for(self, key: str) -> Path:
         """The fixture that already records this request, or a new name derived from it."""
-        for existing in RecordingLibrary.from_dir(self.folder).cassettes:
+        for existing in RecordingLibrary.from_dir(self.folder).recordings:
             if _key(existing.request) == key and existing.path is not None:
                 return existing.path
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]

@@ -14,7 +14,7 @@ from typing import Any, Iterable, Sequence
 
 import httpx2
 
-from .cassette import Cassette
+from helpers.replay.recording_file import Recording
 
 IGNORED_FIELDS: dict[str, str] = {
     "model": "the course sets it in one place (COURSE_MODEL); the recording says which model answered",
@@ -91,18 +91,18 @@ def _lookup(body: Any, path: str) -> Any:
 class NearMiss:
     """The recording closest to an unmatched request and how they differ."""
 
-    cassette: Cassette
+    recording: Recording
     fields: list[str]
     recorded: Any
     sent: Any
 
 
-def closest(cassettes: Iterable[Cassette], method: str, path: str, body: dict[str, Any]) -> NearMiss | None:
+def closest(recordings: Iterable[Recording], method: str, path: str, body: dict[str, Any]) -> NearMiss | None:
     """The recording with the fewest differing fields, then the most similar first difference."""
     sent = meaningful_body(body)
     best: tuple[tuple[bool, int, float], NearMiss] | None = None
-    for cassette in cassettes:
-        req = cassette.request
+    for recording in recordings:
+        req = recording.request
         recorded = meaningful_body(req.body)
         fields = _differences(recorded, sent, "")
         other_endpoint = req.method.upper() != method.upper() or req.path.rstrip("/") != path.rstrip("/")
@@ -111,10 +111,10 @@ def closest(cassettes: Iterable[Cassette], method: str, path: str, body: dict[st
         score = (other_endpoint, len(fields), -similarity)
         if best is None or score < best[0]:
             if other_endpoint:
-                miss = NearMiss(cassette, ["path"], f"{req.method} {req.path}", f"{method.upper()} {path}")
+                miss = NearMiss(recording, ["path"], f"{req.method} {req.path}", f"{method.upper()} {path}")
             else:
                 first = fields[0] if fields else "body"
-                miss = NearMiss(cassette, fields, _lookup(recorded, first), _lookup(sent, first))
+                miss = NearMiss(recording, fields, _lookup(recorded, first), _lookup(sent, first))
             best = (score, miss)
     return best[1] if best else None
 
@@ -131,13 +131,13 @@ def explain_no_match(near: NearMiss | None, searched: Sequence[str]) -> str:
         lines.append(f"There are no recordings in {', '.join(searched)}.")
     elif near.fields[0] == "path":
         lines += [
-            f"The recordings answer {near.cassette.request.method} {near.cassette.request.path} only;",
+            f"The recordings answer {near.recording.request.method} {near.recording.request.path} only;",
             f"this request went to {near.sent}. The course records Messages API calls.",
             "To call other endpoints, set ANTHROPIC_API_KEY and COURSE_MODE=live.",
         ]
         return "\n".join(lines)
     else:
-        where = near.cassette.path or near.cassette.name
+        where = near.recording.path or near.recording.name
         shown = ", ".join(near.fields[:4]) + (" …" if len(near.fields) > 4 else "")
         lines += [
             f"Closest recording: {where}",

@@ -23,10 +23,10 @@ from typing import Any
 
 import anthropic
 
-from . import cassette as cassette_format
-from .cassette import Cassette, Chunk, Exchange, RecordedRequest, RecordedResponse
-from .errors import FixtureError
-from .sse import frame
+from helpers.replay import recording_file
+from helpers.replay.recording_file import Recording, Chunk, Exchange, RecordedRequest, RecordedResponse
+from helpers.errors import RecordingError
+from helpers.replay.sse import frame
 
 GENERATOR = "helpers.synthesize"
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -74,7 +74,7 @@ class Spec:
 def _require(table: dict[str, Any], key: str, kind: type, where: str) -> Any:
     value = table.get(key)
     if not isinstance(value, kind):
-        raise FixtureError(f"{where}: field '{key}' must be a {kind.__name__}, got {value!r}.")
+        raise RecordingError(f"{where}: field '{key}' must be a {kind.__name__}, got {value!r}.")
     return value
 
 
@@ -84,7 +84,7 @@ def load_spec(path: Path) -> Spec:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
-        raise FixtureError(f"{where}: not valid TOML ({err}).") from None
+        raise RecordingError(f"{where}: not valid TOML ({err}).") from None
     request = _require(raw, "request", dict, where)
     response = _require(raw, "response", dict, where)
     meta = raw.get("meta", {})
@@ -92,16 +92,16 @@ def load_spec(path: Path) -> Spec:
     for n, block in enumerate(blocks):
         kind = block.get("type")
         if kind not in _REQUIRED_FIELD:
-            raise FixtureError(f"{where}: content[{n}].type must be text, tool_use or thinking, got {kind!r}.")
+            raise RecordingError(f"{where}: content[{n}].type must be text, tool_use or thinking, got {kind!r}.")
         if not isinstance(block.get(_REQUIRED_FIELD[kind]), str):
-            raise FixtureError(f"{where}: content[{n}] ({kind}) needs a string field '{_REQUIRED_FIELD[kind]}'.")
+            raise RecordingError(f"{where}: content[{n}] ({kind}) needs a string field '{_REQUIRED_FIELD[kind]}'.")
     try:
         timing_fields = {k: float(v) for k, v in raw.get("timing", {}).items()}
     except (TypeError, ValueError):
-        raise FixtureError(f"{where}: every [timing] value must be a number of seconds or tokens per second.") from None
+        raise RecordingError(f"{where}: every [timing] value must be a number of seconds or tokens per second.") from None
     unknown = set(timing_fields) - set(Timing.__dataclass_fields__)
     if unknown:
-        raise FixtureError(f"{where}: unknown timing field(s) {sorted(unknown)}; known: {list(Timing.__dataclass_fields__)}.")
+        raise RecordingError(f"{where}: unknown timing field(s) {sorted(unknown)}; known: {list(Timing.__dataclass_fields__)}.")
     seed = int(meta.get("seed", int(hashlib.sha256(path.stem.encode()).hexdigest()[:8], 16)))
     return Spec(
         name=path.stem,
@@ -325,7 +325,7 @@ def _failed_attempt(attempt: dict[str, Any], rng: random.Random) -> RecordedResp
     return RecordedResponse(status, headers, at, [Chunk(at, json.dumps(body).encode("utf-8"))])
 
 
-def synthesize(spec: Spec) -> list[Cassette]:
+def synthesize(spec: Spec) -> list[Recording]:
     """The streaming recording for ``spec`` and, if asked, its non-streaming twin."""
     rng = random.Random(spec.seed)
     timing = spec.timing
@@ -359,14 +359,14 @@ def synthesize(spec: Spec) -> list[Cassette]:
     headers = {"content-type": "text/event-stream; charset=utf-8", "request-id": request_id, "cache-control": "no-cache"}
     streamed = RecordedResponse(200, headers, round(headers_at, 4), composer.writer.chunks())
     attempts = [Exchange(stream_request, _failed_attempt(attempt, rng)) for attempt in spec.failed_attempts]
-    result = [Cassette(provenance=provenance, exchanges=[*attempts, Exchange(stream_request, streamed)])]
+    result = [Recording(provenance=provenance, exchanges=[*attempts, Exchange(stream_request, streamed)])]
     if spec.also_blocking:
         done = streamed.duration
         body = {**message, "content": composer.final_content, "stop_reason": spec.stop_reason, "stop_sequence": spec.stop_sequence, "usage": _usage(spec, output_tokens)}
         blocking_body = {k: v for k, v in spec.request.items() if k != "stream"}
         json_headers = {"content-type": "application/json", "request-id": _ident(rng, "req_011C", 20)}
         result.append(
-            Cassette(
+            Recording(
                 provenance={**provenance, "note": provenance["note"] + " Non-streaming twin of the same answer."},
                 exchanges=[Exchange(
                     RecordedRequest("POST", "/v1/messages", blocking_body),
@@ -392,14 +392,14 @@ def build_all(specs_dir: Path, out_dir: Path, write: bool = True) -> list[tuple[
         spec = load_spec(spec_path)
         for name, fresh in zip(output_names(spec), synthesize(spec)):
             target = out_dir / name
-            if target.exists() and cassette_format.load(target).source == "recorded":
+            if target.exists() and recording_file.load(target).source == "recorded":
                 report.append((name, "kept (recorded live)"))
                 continue
-            text = cassette_format.dumps(fresh)
+            text = recording_file.dumps(fresh)
             if target.exists() and target.read_text(encoding="utf-8") == text:
                 report.append((name, "unchanged"))
                 continue
             if write:
-                cassette_format.save(fresh, target)
+                recording_file.save(fresh, target)
             report.append((name, "written" if write else "differs"))
     return report

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 
-from .client import stopwatch
-from .exercise_checks import Exercise, recorded_request, replay_client, Verdict, attempt, crashed, is_blank, not_a_function, wrong_kind
+from helpers.client import stopwatch
+from helpers.checks.common import Exercise, recorded_request, replay_client, Verdict, attempt, crashed, is_blank, not_a_function, wrong_kind
 
 EXERCISE_RECORDING = "latency_terms"
 _SAME_TIME = 0.006  # seconds: a student who rounds to 0.01 s still matches

@@ -7,13 +7,13 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from . import cassette as cassette_format
-from . import config
-from .errors import CourseError
-from .fixture_check import check_file, recordings_in
-from .import_sse import import_capture, read_request
-from .rerecord import rerecord
-from .synthesize import build_all
+from helpers.replay import recording_file
+from helpers import config
+from helpers.errors import CourseError
+from helpers.tooling.check_recordings import check_file, recordings_in
+from helpers.tooling.import_sse import import_capture, read_request
+from helpers.tooling.rerecord import rerecord
+from helpers.tooling.synthesize import build_all
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -52,8 +52,8 @@ def _import(args: argparse.Namespace) -> int:
     imported = import_capture(raw, capture.name, request, args.add_final_blank_line)
     for warning in imported.warnings:
         print(f"note: {warning}")
-    cassette_format.save(imported.cassette, out)
-    print(f"wrote {out} ({len(imported.cassette.exchanges[0].response.chunks)} chunks, byte for byte)")
+    recording_file.save(imported.recording, out)
+    print(f"wrote {out} ({len(imported.recording.exchanges[0].response.chunks)} chunks, byte for byte)")
     return 0
 
 
@@ -65,7 +65,7 @@ def _record(args: argparse.Namespace) -> int:
 
 
 def _refresh(args: argparse.Namespace) -> int:
-    from .notebook_outputs import refresh  # imports Jupyter machinery only for this command
+    from helpers.tooling.refresh_notebooks import refresh  # imports Jupyter machinery only for this command
 
     notebooks = [Path(p) for p in args.notebooks] or sorted(Path("notebooks").glob("*.ipynb"))
     for path in notebooks:

@@ -5,25 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from . import cassette as cassette_format
-from .cassette import Cassette
-from .errors import FixtureError, NoRecordingError
-from .matching import closest, explain_no_match, request_key
+from helpers.replay import recording_file
+from helpers.replay.recording_file import Recording
+from helpers.errors import RecordingError, NoRecordingError
+from helpers.replay.matching import closest, explain_no_match, request_key
 
 
 class RecordingLibrary:
     """Recordings keyed by their request; ``pinned`` answers every request with one recording."""
 
-    def __init__(self, cassettes: list[Cassette], searched: list[str], pinned: Cassette | None = None) -> None:
-        self.cassettes = cassettes
+    def __init__(self, recordings: list[Recording], searched: list[str], pinned: Recording | None = None) -> None:
+        self.recordings = recordings
         self.searched = searched
         self.pinned = pinned
-        self._by_key: dict[str, Cassette] = {}
-        for cas in cassettes:
+        self._by_key: dict[str, Recording] = {}
+        for cas in recordings:
             req = cas.request
             key = request_key(req.method, req.path, req.body)
             if key in self._by_key:
-                raise FixtureError(
+                raise RecordingError(
                     f"{cas.path} and {self._by_key[key].path} record the same request; "
                     "delete one of them so replay knows which to serve."
                 )
@@ -32,7 +32,7 @@ class RecordingLibrary:
     @classmethod
     def from_dir(cls, folder: Path) -> "RecordingLibrary":
         """Every recording in ``folder`` that answers requests (not the name-only imports)."""
-        loaded = [cassette_format.load(p) for p in sorted(folder.glob("*.json"))]
+        loaded = [recording_file.load(p) for p in sorted(folder.glob("*.json"))]
         return cls([c for c in loaded if not c.by_name_only], [str(folder)])
 
     @classmethod
@@ -43,16 +43,16 @@ class RecordingLibrary:
             candidate = folder / f"{candidate}.json"
         elif not candidate.exists() and (folder / candidate).exists():
             candidate = folder / candidate
-        pinned = cassette_format.load(candidate)
+        pinned = recording_file.load(candidate)
         return cls([pinned], [str(candidate)], pinned=pinned)
 
-    def find(self, method: str, path: str, body: dict[str, Any]) -> Cassette:
+    def find(self, method: str, path: str, body: dict[str, Any]) -> Recording:
         """The recording that answers this request, or NoRecordingError naming the closest one."""
         if self.pinned is not None:
             return self.pinned
         found = self._by_key.get(request_key(method, path, body))
         if found is None:
-            raise NoRecordingError(explain_no_match(closest(self.cassettes, method, path, body), self.searched))
+            raise NoRecordingError(explain_no_match(closest(self.recordings, method, path, body), self.searched))
         return found
 
     def sources(self) -> str:
@@ -60,4 +60,4 @@ class RecordingLibrary:
 
         Kinds only, no counts: adding a fixture must not change every notebook's first output.
         """
-        return ", ".join(sorted({c.source for c in self.cassettes})) or "none"
+        return ", ".join(sorted({c.source for c in self.recordings})) or "none"

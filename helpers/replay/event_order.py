@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from .sse import parse
+from helpers.replay.sse import parse
 
 DELTAS_FOR_BLOCK = {
     "text": {"text_delta", "citations_delta"},

@@ -14,7 +14,7 @@ from typing import Any, AsyncIterable, AsyncIterator, Iterable, Iterator, Sequen
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from .stopwatch import Stopwatch
+from helpers.replay.stopwatch import Stopwatch
 
 E = TypeVar("E")
 

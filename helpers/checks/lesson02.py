@@ -15,8 +15,8 @@ from typing import Any, Callable, Iterable
 import anthropic
 import httpx2
 
-from .client import stopwatch
-from .exercise_checks import (
+from helpers.client import stopwatch
+from helpers.checks.common import (
     Attempt,
     Exercise,
     Verdict,

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import cassette as cassette_format
-from . import config
-from .client import make_client
-from .errors import CourseError
+from helpers.replay import recording_file
+from helpers import config
+from helpers.client import make_client
+from helpers.errors import CourseError
 
 
-def why_not_rerecordable(cassette: cassette_format.Cassette) -> str | None:
+def why_not_rerecordable(recording: recording_file.Recording) -> str | None:
     """A reason this recording cannot be provoked live, or None if it can."""
-    if len(cassette.exchanges) > 1 or cassette.exchanges[-1].response.status != 200:
+    if len(recording.exchanges) > 1 or recording.exchanges[-1].response.status != 200:
         return "kept: a failure story, the live API will not fail on demand"
-    if cassette.by_name_only:
+    if recording.by_name_only:
         return "kept: an imported capture with no request"
     return None
 
@@ -34,12 +34,12 @@ def rerecord(folder: Path, names: list[str]) -> list[tuple[str, str]]:
     for path in paths:
         if names and path.stem not in names:
             continue
-        cassette = cassette_format.load(path)
-        reason = why_not_rerecordable(cassette)
+        recording = recording_file.load(path)
+        reason = why_not_rerecordable(recording)
         if reason:
             results.append((path.stem, reason))
             continue
-        body = {**cassette.request.body, "model": config.course_model()}
+        body = {**recording.request.body, "model": config.course_model()}
         try:
             if body.pop("stream", False):
                 with client.messages.stream(**body) as stream:

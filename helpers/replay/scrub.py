@@ -11,7 +11,7 @@ from typing import Any, Iterable, Mapping
 
 import httpx2
 
-from .cassette import Chunk
+from helpers.replay.recording_file import Chunk
 
 SECRET_HEADERS = frozenset(
     {

@@ -1,0 +1,1 @@
+"""Automatic exercise checks, one module per lesson, over shared machinery in ``common``."""

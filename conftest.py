@@ -6,6 +6,26 @@ API key or course settings never make the suite go live or change what it compar
 
 import os
 
+import pytest
+
 from helpers.config import reproducible_environment
 
 reproducible_environment(os.environ)  # type: ignore[arg-type]
+
+SLOW_KINDS = ("kernel", "browser", "notebook")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark nbval's notebook cells, and mark every kernel, browser or notebook test ``slow``.
+
+    A notebook's cells share one kernel and run in order, so they form one xdist group (one
+    worker). ``pytest -m "not slow"`` is the quick loop: everything that needs no kernel or browser.
+    """
+    for item in items:
+        notebook, _, _ = item.nodeid.partition("::")
+        if notebook.endswith(".ipynb"):
+            item.add_marker(pytest.mark.notebook)
+            item.add_marker(pytest.mark.xdist_group(notebook))
+        if any(item.get_closest_marker(kind) for kind in SLOW_KINDS):
+            item.add_marker(pytest.mark.slow)

@@ -1,13 +1,12 @@
 """Nothing the pack ships carries a credential: fixtures, specs, notebooks and their outputs."""
 
-from pathlib import Path
 
 import pytest
 
 from helpers.replay.scrub import find_secrets, is_secret_header
 from helpers.replay import recording_file
+from paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted([*ROOT.glob("fixtures/**/*.json"), *ROOT.glob("fixtures/**/*.toml"), *ROOT.glob("notebooks/**/*.ipynb"), *ROOT.glob("notebooks/**/*.py")])
 
 

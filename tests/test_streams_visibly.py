@@ -6,12 +6,15 @@ would; the test reads the kernel's output messages (what the browser renders) as
 
 import os
 import time
-from pathlib import Path
 
 import nbformat
+import pytest
 from jupyter_client.manager import start_new_kernel
+from paths import ROOT
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "01_text_stream.ipynb"
+pytestmark = pytest.mark.kernel
+
+NOTEBOOK = ROOT / "notebooks" / "01_text_stream.ipynb"
 
 
 def first_streaming_cell(cells: list) -> str:

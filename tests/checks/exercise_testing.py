@@ -9,8 +9,9 @@ from types import ModuleType
 from typing import Any
 
 from helpers.checks.common import Verdict
+from paths import ROOT
 
-SOLUTIONS = Path(__file__).resolve().parent.parent / "notebooks" / "solutions"
+SOLUTIONS = ROOT / "notebooks" / "solutions"
 
 
 def load_solutions(filename: str) -> ModuleType:

@@ -12,8 +12,8 @@ import helpers
 from helpers.replay import recording_file
 from helpers.tooling.cli import main
 from helpers.tooling.synthesize import build_all
+from paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 
 

@@ -5,7 +5,6 @@ message as from the same bytes served by a bare httpx2.MockTransport, and the va
 flag exactly the quirks the corpus README lists.
 """
 
-from pathlib import Path
 
 import anthropic
 import httpx2
@@ -15,8 +14,9 @@ import helpers
 from helpers.replay import recording_file
 from helpers.replay.event_order import validate_body
 from helpers.tooling.import_sse import import_capture
+from paths import ROOT
 
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "conformance"
+CORPUS = ROOT.parent / "shared" / "conformance"
 CAPTURES = sorted(CORPUS.glob("*.sse")) if CORPUS.is_dir() else []
 pytestmark = pytest.mark.skipif(not CAPTURES, reason=f"conformance corpus not present at {CORPUS}")
 REQUEST = {"model": "m", "max_tokens": 64, "messages": [{"role": "user", "content": "x"}]}

@@ -1,10 +1,13 @@
 """``refresh-notebooks`` saves what nbval will compare: replay, no waiting, merged streams."""
 
 import nbformat
+import pytest
 
 from helpers.tooling.cli import main
 from helpers.config import DEFAULT_MODEL
 from helpers.tooling.refresh_notebooks import LIVE_VIEW_NOTE
+
+pytestmark = pytest.mark.kernel
 
 CODE = """import os, helpers
 print(os.environ["COURSE_MODE"], os.environ["COURSE_REPLAY_SPEED"], os.environ.get("COURSE_FAULT"), helpers.MODEL)

@@ -1,7 +1,6 @@
 """Fault injection: pure chunk surgery, and what the real SDK does with each broken stream."""
 
 import tomllib
-from pathlib import Path
 
 import anthropic
 import httpx2
@@ -12,8 +11,8 @@ from helpers.replay.recording_file import Chunk
 from helpers.errors import ConfigError
 from helpers.replay.faults import Fault, apply, cut_point, parse_fault, split_at
 from helpers.replay.sse import frame, parse
+from paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 REQUEST = tomllib.loads((ROOT / "fixtures/specs/short_summary.toml").read_text())["request"]
 EVENTS = [frame("a", "1"), frame("b", "2"), frame("c", "3")]
 CHUNKS = [Chunk(0.1, EVENTS[0] + EVENTS[1][:4]), Chunk(0.2, EVENTS[1][4:]), Chunk(0.3, EVENTS[2])]

@@ -1,15 +1,14 @@
 """``python -m helpers record`` re-records fixtures live: here against the loopback API."""
 
 import shutil
-from pathlib import Path
 
 from loopback_server import API_KEY
 
 import helpers
 from helpers.replay import recording_file
 from helpers.tooling.cli import main
+from paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_record_overwrites_each_fixture_in_place_keeps_stories_and_leaks_nothing(course_env, loopback, capsys, monkeypatch):

@@ -16,8 +16,8 @@ from helpers.replay.library import RecordingLibrary
 from helpers.replay.transport import ReplayTransport
 from helpers.replay.stopwatch import Stopwatch
 from helpers.replay.sse import frame
+from paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SPEC = tomllib.loads((ROOT / "fixtures/specs/short_summary.toml").read_text())
 REQUEST = SPEC["request"]
 TEXT = SPEC["content"][0]["text"]

@@ -7,6 +7,7 @@ import pytest
 
 from helpers.replay.recording_file import Recording, Exchange, RecordedRequest, RecordedResponse
 from helpers.replay.matching import IGNORED_FIELDS, closest, explain_no_match, meaningful_body, request_key
+from paths import ROOT
 
 BODY = {"model": "m", "max_tokens": 100, "messages": [{"role": "user", "content": "hi"}], "stream": True}
 
@@ -22,7 +23,7 @@ def test_each_ignored_field_leaves_the_key_alone(field):
 
 
 def test_the_fixture_readme_documents_exactly_the_ignored_fields():
-    readme = (Path(__file__).resolve().parent.parent / "fixtures" / "README.md").read_text()
+    readme = (ROOT / "fixtures" / "README.md").read_text()
     table = readme[readme.index("| field | why it is ignored |"):].split("\n\n")[0]
     documented = set(re.findall(r"`([a-z_]+)`", "\n".join(line.split("|")[1] for line in table.splitlines()[2:])))
     assert documented == set(IGNORED_FIELDS)

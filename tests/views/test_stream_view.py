@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import time
 import tomllib
-from pathlib import Path
 from typing import Any, AsyncIterator, Iterator
 
 import comm
@@ -19,9 +18,10 @@ from helpers.views.markdown_blocks import render_markdown
 from helpers.views.stream_view import CUT_MARK, StreamView, side_by_side
 from helpers.views.reveal import by_paragraph, when_complete
 from helpers.views.throttle import DEFAULT_MAX_PAUSE, max_redraws, redraw_times
-from test_render_blocks import UNSAFE, assert_inert
+from test_markdown_blocks import UNSAFE, assert_inert
+from paths import ROOT
 
-SPECS = Path(__file__).resolve().parent.parent / "fixtures" / "specs"
+SPECS = ROOT / "fixtures" / "specs"
 
 
 def request(name: str) -> dict[str, Any]:

@@ -1,16 +1,16 @@
 """The event log: what it notes about real SDK events, its lines, and its pictures."""
 
 import tomllib
-from pathlib import Path
 
 import matplotlib
 import pytest
 
 import helpers
 from helpers.teaching.event_log import EventLog, Phase, plot_phases
+from paths import ROOT
 
 matplotlib.use("Agg")
-REQUEST = tomllib.loads((Path(__file__).resolve().parent.parent / "fixtures/specs/short_summary.toml").read_text())["request"]
+REQUEST = tomllib.loads((ROOT / "fixtures/specs/short_summary.toml").read_text())["request"]
 
 
 @pytest.fixture

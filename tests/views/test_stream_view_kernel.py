@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
@@ -17,8 +16,10 @@ from jupyter_client.blocking.client import BlockingKernelClient
 from jupyter_client.manager import start_new_kernel
 
 from helpers.views.markdown_blocks import render_markdown
+from paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.kernel
+
 STREAM = """
 import json, tomllib
 import helpers

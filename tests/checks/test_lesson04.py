@@ -4,7 +4,6 @@ never crash on unfinished work; the pictures' data is right; live cells are set 
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 from typing import Any
 
 import matplotlib
@@ -15,10 +14,10 @@ from helpers.checks import lesson04 as checks
 from helpers.views import pictures
 from helpers.views.stream_view import ViewStats
 from helpers.views.reveal import by_paragraph
+from paths import ROOT
 
 matplotlib.use("Agg")
 
-ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "notebooks" / "solutions" / "04_progressive_rendering.py"
 NOTEBOOK = ROOT / "notebooks" / "04_progressive_rendering.ipynb"
 

@@ -14,8 +14,13 @@ BENCHMARKS = {module.NAME: module.run for module in (replay_overhead, pacing_fid
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description="Run the course pack's benchmarks and print one table.")
     parser.add_argument("--quick", action="store_true", help="fewer runs, for a rough check")
-    parser.add_argument("--only", action="append", choices=list(BENCHMARKS), metavar="NAME",
-                        help=f"run only this benchmark (repeatable): {', '.join(BENCHMARKS)}")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=list(BENCHMARKS),
+        metavar="NAME",
+        help=f"run only this benchmark (repeatable): {', '.join(BENCHMARKS)}",
+    )
     args = parser.parse_args(argv)
     results: list[Result] = []
     for name in args.only or list(BENCHMARKS):

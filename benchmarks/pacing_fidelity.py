@@ -13,15 +13,15 @@ import math
 import random
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import anthropic
 import httpx2
 
 from helpers.replay.library import RecordingLibrary
-from helpers.replay.transport import ReplayTransport
 from helpers.replay.stopwatch import Stopwatch
+from helpers.replay.transport import ReplayTransport
 
 from . import streams
 from .table import Result
@@ -47,7 +47,7 @@ def errors_ms(arrivals: list[float], start: float, offsets: list[float]) -> list
     """How late (ms) each chunk arrived against its recorded offset; times in seconds."""
     if len(arrivals) != len(offsets):
         raise AssertionError(f"{len(arrivals)} chunks arrived, {len(offsets)} were recorded: replay re-split the body.")
-    return [(arrived - start - offset) * 1e3 for arrived, offset in zip(arrivals, offsets)]
+    return [(arrived - start - offset) * 1e3 for arrived, offset in zip(arrivals, offsets, strict=True)]
 
 
 class _SeamClock(httpx2.BaseTransport, httpx2.AsyncBaseTransport):

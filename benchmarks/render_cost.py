@@ -21,9 +21,9 @@ from typing import Any
 
 import helpers
 from helpers.replay import recording_file
+from helpers.tooling.synthesize import Spec, Timing, synthesize, token_count
 from helpers.views.markdown_blocks import render_markdown
 from helpers.views.stream_view import StreamView
-from helpers.tooling.synthesize import Spec, Timing, synthesize, token_count
 from helpers.views.throttle import DEFAULT_RATE, max_redraws
 
 from .table import Result
@@ -55,9 +55,18 @@ def long_answer(specs: Path = ROOT / "fixtures" / "specs") -> str:
 
 def _recording(text: str, folder: Path) -> Path:
     spec = Spec(
-        name=NAME, path=folder / f"{NAME}.toml", request=REQUEST, blocks=[{"type": "text", "text": text}],
-        stop_reason="end_turn", stop_sequence=None, input_tokens=20, timing=Timing(), date="2026-11-24",
-        seed=4, note="benchmark stream", also_blocking=False,
+        name=NAME,
+        path=folder / f"{NAME}.toml",
+        request=REQUEST,
+        blocks=[{"type": "text", "text": text}],
+        stop_reason="end_turn",
+        stop_sequence=None,
+        input_tokens=20,
+        timing=Timing(),
+        date="2026-11-24",
+        seed=4,
+        note="benchmark stream",
+        also_blocking=False,
     )
     return recording_file.save(synthesize(spec)[0], folder / f"{NAME}.json")
 
@@ -122,13 +131,15 @@ def run(quick: bool) -> list[Result]:
             allowed = max_redraws(view.duration, DEFAULT_RATE)
             byte_ratio, cpu_ratio = view.bytes / size, render_cpu / baseline
             passed = view.html_matches and byte_ratio <= BYTES_TARGET and cpu_ratio <= CPU_TARGET and view.redraws <= allowed
-            results.append(Result(
-                f"render cost, {label}",
-                f"{view.bytes / 1e3:,.0f} kB = {byte_ratio:.1f}x final HTML ({size / 1e3:.0f} kB); render CPU "
-                f"{render_cpu * 1e3:,.1f} ms = {cpu_ratio:.1f}x one render ({baseline * 1e3:.1f} ms), whole view "
-                f"{view_cpu * 1e3:,.0f} ms; {view.redraws:,} redraws (20/s allows {allowed:,} over {view.duration:.1f} s)"
-                f"{'' if view.html_matches else '; FINAL HTML DIFFERS'}",
-                f"<= {BYTES_TARGET:g}x bytes, <= {CPU_TARGET:g}x CPU, redraws <= 20/s",
-                passed,
-            ))
+            results.append(
+                Result(
+                    f"render cost, {label}",
+                    f"{view.bytes / 1e3:,.0f} kB = {byte_ratio:.1f}x final HTML ({size / 1e3:.0f} kB); render CPU "
+                    f"{render_cpu * 1e3:,.1f} ms = {cpu_ratio:.1f}x one render ({baseline * 1e3:.1f} ms), whole view "
+                    f"{view_cpu * 1e3:,.0f} ms; {view.redraws:,} redraws (20/s allows {allowed:,} over {view.duration:.1f} s)"
+                    f"{'' if view.html_matches else '; FINAL HTML DIFFERS'}",
+                    f"<= {BYTES_TARGET:g}x bytes, <= {CPU_TARGET:g}x CPU, redraws <= 20/s",
+                    passed,
+                )
+            )
     return results

@@ -10,8 +10,8 @@ import gc
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import anthropic
 import httpx2
@@ -50,8 +50,8 @@ def _consume(client: anthropic.Anthropic) -> tuple[float, str]:
     with client.messages.stream(**streams.REQUEST) as stream:
         for _ in stream.text_stream:
             pass
-        final = stream.get_final_message()
-    return time.perf_counter() - started, final.content[0].text
+        text = stream.get_final_text()
+    return time.perf_counter() - started, text
 
 
 def _measure(runs: int, folder: Path) -> list[Result]:

@@ -44,6 +44,6 @@ def render(results: list[Result]) -> str:
     rows = [("benchmark", "measured", "target", "result")]
     rows += [(r.benchmark, r.measured, r.target, "pass" if r.passed else "MISS") for r in results]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths)) + " |" for row in rows]
+    lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |" for row in rows]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     return "\n".join(lines)

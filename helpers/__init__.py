@@ -5,7 +5,7 @@ Lesson code calls the Anthropic SDK itself; this package only hands it a client.
 
 from helpers.client import client_info, make_async_client, make_client, status_line, stopwatch
 from helpers.config import course_model
-from helpers.errors import ConfigError, CourseError, RecordingError, NoRecordingError
+from helpers.errors import ConfigError, CourseError, NoRecordingError, RecordingError
 
 MODEL = course_model()
 
@@ -13,8 +13,8 @@ __all__ = [
     "MODEL",
     "ConfigError",
     "CourseError",
-    "RecordingError",
     "NoRecordingError",
+    "RecordingError",
     "client_info",
     "make_async_client",
     "make_client",

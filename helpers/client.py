@@ -16,11 +16,11 @@ import httpx2
 
 from helpers import config
 from helpers.replay.faults import Fault
+from helpers.replay.library import RecordingLibrary
 from helpers.replay.live import LiveTransport
 from helpers.replay.recorder import Recorder
-from helpers.replay.library import RecordingLibrary
-from helpers.replay.transport import ReplayTransport
 from helpers.replay.stopwatch import Stopwatch
+from helpers.replay.transport import ReplayTransport
 
 REPLAY_KEY = "replay-mode-no-key"
 REPLAY_BASE_URL = "https://api.anthropic.com"
@@ -53,7 +53,7 @@ class ClientInfo:
         return f"Course mode: {how}"
 
 
-_INFO: "weakref.WeakKeyDictionary[Any, ClientInfo]" = weakref.WeakKeyDictionary()
+_INFO: weakref.WeakKeyDictionary[Any, ClientInfo] = weakref.WeakKeyDictionary()
 
 
 def _library(recording: str | Path | None, folder: Path) -> RecordingLibrary:
@@ -91,9 +91,7 @@ def _build(
         backup = ReplayTransport(library, pace, stopwatch, final_only=True) if library is not None else None
         transport = LiveTransport(stopwatch, recorder=recorder, fallback=backup, max_retries=max_retries)
         http_client = (
-            anthropic.DefaultAsyncHttpxClient(transport=transport)
-            if is_async
-            else anthropic.DefaultHttpxClient(transport=transport)
+            anthropic.DefaultAsyncHttpxClient(transport=transport) if is_async else anthropic.DefaultHttpxClient(transport=transport)
         )
 
     client_class = anthropic.AsyncAnthropic if is_async else anthropic.Anthropic

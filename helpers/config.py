@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from helpers.errors import ConfigError
 from helpers.replay.faults import Fault, parse_fault
 
 DEFAULT_MODEL = "claude-sonnet-4-6"
-MODES = ("auto", "replay", "live", "record")
+COURSE_MODES = ("auto", "replay", "live", "record")
 DEFAULT_SPEED = 1.0
 
 
@@ -36,8 +36,8 @@ def course_model(env: Mapping[str, str] = os.environ) -> str:
 def resolve_mode(mode: str | None = None, env: Mapping[str, str] = os.environ) -> str:
     """``replay``, ``live`` or ``record``; ``auto`` means live exactly when a key is set."""
     chosen = (mode or env.get("COURSE_MODE", "") or "auto").strip().lower()
-    if chosen not in MODES:
-        raise ConfigError(f"Unknown course mode {chosen!r}. Use one of: {', '.join(MODES)} (argument mode= or COURSE_MODE).")
+    if chosen not in COURSE_MODES:
+        raise ConfigError(f"Unknown course mode {chosen!r}. Use one of: {', '.join(COURSE_MODES)} (argument mode= or COURSE_MODE).")
     has_key = bool(env.get("ANTHROPIC_API_KEY", "").strip())
     if chosen == "auto":
         return "live" if has_key else "replay"

@@ -8,6 +8,7 @@ API sends, and remembers every request it saw.
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ class SeenRequest:
 
 def _event(data: dict[str, Any]) -> bytes:
     """One SSE event named, as the API names them, after its ``type``."""
-    return f"event: {data['type']}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode("utf-8")
+    return f"event: {data['type']}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
 
 
 def message_json(model: str) -> dict[str, Any]:
@@ -70,13 +71,31 @@ def stream_pieces(model: str) -> list[bytes]:
     """The stream as sent: one piece per event, and the event with "ö" cut inside that character."""
     pieces = []
     for event in stream_events(model):
-        cut = event.find("ö".encode("utf-8"))
+        cut = event.find("ö".encode())
         pieces += [event[: cut + 1], event[cut + 1 :]] if cut != -1 else [event]
     return pieces
 
 
 def stream_body(model: str) -> bytes:
     return b"".join(stream_pieces(model))
+
+
+class _Server(ThreadingHTTPServer):
+    """Keeps the errors its handlers raise (a client that reset its connection, say) instead of printing them.
+
+    Closing it waits for every handler, so ``errors`` is complete once ``stop()`` returns.
+    """
+
+    daemon_threads = False
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(("127.0.0.1", 0), handler)
+        self.errors: list[BaseException] = []
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if error is not None:
+            self.errors.append(error)
 
 
 class LoopbackServer:
@@ -87,8 +106,13 @@ class LoopbackServer:
         self.cut_stream_after: int | None = None
         self._statuses: list[int] = []
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._httpd = _Server(_handler_for(self))
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,), daemon=True)
+
+    @property
+    def errors(self) -> list[BaseException]:
+        """What went wrong while serving: a connection the client reset shows up here."""
+        return self._httpd.errors
 
     @property
     def url(self) -> str:
@@ -115,6 +139,7 @@ class LoopbackServer:
 def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        timeout = 10  # an idle keep-alive connection cannot hold up stop() for longer
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

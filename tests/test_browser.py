@@ -8,6 +8,7 @@ text, without running it. Screenshots go to ``test-artifacts/`` so a failing run
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import secrets
@@ -18,21 +19,28 @@ import sys
 import time
 import tomllib
 import urllib.request
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterator
 
 import nbformat
 import pytest
+from paths import ROOT
 
 import helpers
 from helpers.views.markdown_blocks import render_markdown
-from paths import ROOT
 
 DEFAULT_BROWSER = Path("/usr/bin/chromium")  # Debian's chromium package
 NOTEBOOK = "notebooks/04_progressive_rendering.ipynb"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 # JupyterLab settings for a quiet, fully drawn notebook: every cell in the page, no news or update checks.
 LAB_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
@@ -99,8 +107,16 @@ def jupyterlab(tmp_path: Path) -> Iterator[str]:
         "IPYTHONDIR": str(folders["ipython"]),
     }
     command = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--allow-root",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp_path / 'served'}", "--LabApp.news_url=",
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--allow-root",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={tmp_path / 'served'}",
+        "--LabApp.news_url=",
         "--LabApp.expose_app_in_browser=True",  # window.jupyterapp: run cells by command, not by key presses
     ]
     log = (tmp_path / "jupyterlab.log").open("wb")
@@ -184,10 +200,10 @@ def test_lesson_04_streams_markdown_progressively_and_never_runs_model_html(brow
             page.screenshot(path=ARTIFACTS / "lesson04-complete.png", full_page=True)
 
             lengths = [len(text) for text in seen]
-            growth = [b > a for a, b in zip(lengths, lengths[1:])]
+            growth = [b > a for a, b in itertools.pairwise(lengths)]
             assert sum(growth) >= 3, f"the text did not grow progressively: {lengths}"
             assert 0 < lengths[0] < lengths[-1] / 2, f"the first sample should show part of the answer: {lengths}"
-            assert all(b >= a for a, b in zip(lengths, lengths[1:])), f"the text shrank: {lengths}"
+            assert all(b >= a for a, b in itertools.pairwise(lengths)), f"the text shrank: {lengths}"
 
             expected = words("".join(TextOf(render_markdown(answer)).parts))
             assert words(output.text_content() or "") == expected

@@ -1,13 +1,19 @@
 """Nothing the pack ships carries a credential: fixtures, specs, notebooks and their outputs."""
 
-
 import pytest
-
-from helpers.replay.scrub import find_secrets, is_secret_header
-from helpers.replay import recording_file
 from paths import ROOT
 
-SHIPPED = sorted([*ROOT.glob("fixtures/**/*.json"), *ROOT.glob("fixtures/**/*.toml"), *ROOT.glob("notebooks/**/*.ipynb"), *ROOT.glob("notebooks/**/*.py")])
+from helpers.replay import recording_file
+from helpers.replay.scrub import find_secrets, is_secret_header
+
+SHIPPED = sorted(
+    [
+        *ROOT.glob("fixtures/**/*.json"),
+        *ROOT.glob("fixtures/**/*.toml"),
+        *ROOT.glob("notebooks/**/*.ipynb"),
+        *ROOT.glob("notebooks/**/*.py"),
+    ]
+)
 
 
 def test_there_is_something_to_scan():

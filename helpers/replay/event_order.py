@@ -10,10 +10,11 @@ start and finds them by index), so a broken order corrupts a message silently.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
-from helpers.replay.sse import parse
+from helpers.replay import sse
 
 DELTAS_FOR_BLOCK = {
     "text": {"text_delta", "citations_delta"},
@@ -31,7 +32,7 @@ def _table(data: Any, key: str) -> dict[str, Any]:
 
 
 @dataclass
-class Verdict:
+class OrderReport:
     """What a stream's events amount to: problems (empty when legal) and how it ended."""
 
     problems: list[str] = field(default_factory=list)
@@ -45,7 +46,7 @@ class Verdict:
 
 class _Grammar:
     def __init__(self) -> None:
-        self.verdict = Verdict()
+        self.report = OrderReport()
         self.started = False
         self.blocks: list[str] = []
         self.open: int | None = None
@@ -56,7 +57,7 @@ class _Grammar:
         return "no block is open" if self.open is None else f"the open block is {self.open}"
 
     def fail(self, n: int, name: str, message: str) -> None:
-        self.verdict.problems.append(f"event {n} ({name}): {message}")
+        self.report.problems.append(f"event {n} ({name}): {message}")
 
     def feed(self, n: int, name: str | None, data: Any) -> None:
         kind = data.get("type") if isinstance(data, dict) else None
@@ -66,11 +67,11 @@ class _Grammar:
         if kind != name:
             return self.fail(n, label, f"the event name differs from data.type {kind!r}")
         if self.done:
-            return self.fail(n, label, f"comes after the stream ended with {self.verdict.ended}")
+            return self.fail(n, label, f"comes after the stream ended with {self.report.ended}")
         if name == "ping":
             return None
         if name == "error":
-            self.verdict.ended, self.done = "error", True
+            self.report.ended, self.done = "error", True
             return None
         if name == "message_start":
             return self._message_start(n, data)
@@ -125,30 +126,30 @@ class _Grammar:
         if "output_tokens" not in _table(data, "usage"):
             self.fail(n, "message_delta", "usage.output_tokens is missing")
         self.deltas += 1
-        self.verdict.stop_reason = _table(data, "delta").get("stop_reason")
+        self.report.stop_reason = _table(data, "delta").get("stop_reason")
 
     def _message_stop(self, n: int, data: dict[str, Any]) -> None:
         if not self.deltas:
             self.fail(n, "message_stop", "no message_delta came before it (no stop_reason, no final usage)")
-        self.verdict.ended, self.done = "message_stop", True
+        self.report.ended, self.done = "message_stop", True
 
 
-def validate(events: Iterable[tuple[str | None, Any]]) -> Verdict:
+def validate(events: Iterable[tuple[str | None, Any]]) -> OrderReport:
     """Check ``(event name, decoded data)`` pairs against the grammar."""
     grammar = _Grammar()
     for n, (name, data) in enumerate(events):
         grammar.feed(n, name, data)
-    verdict = grammar.verdict
+    report = grammar.report
     if not grammar.started:
-        verdict.problems.append("there is no message_start: the SDK's get_final_message() fails")
-    elif verdict.ended == "truncated":
-        verdict.problems.append("the stream ends before message_stop: the SDK raises nothing and returns a partial message")
-    return verdict
+        report.problems.append("there is no message_start: the SDK's get_final_message() fails")
+    elif report.ended == "truncated":
+        report.problems.append("the stream ends before message_stop: the SDK raises nothing and returns a partial message")
+    return report
 
 
-def validate_body(body: bytes) -> Verdict:
+def validate_body(body: bytes) -> OrderReport:
     """Check raw SSE bytes: framing (JSON data, a blank line after the last event) and order."""
-    parsed = parse(body)
+    parsed = sse.parse(body)
     pairs: list[tuple[str | None, Any]] = []
     bad_json: list[str] = []
     for n, event in enumerate(parsed.events):
@@ -157,8 +158,8 @@ def validate_body(body: bytes) -> Verdict:
         except ValueError:
             bad_json.append(f"event {n} ({event.event}): data is not valid JSON, the SDK raises JSONDecodeError")
             pairs.append((event.event, None))
-    verdict = validate(pairs)
-    verdict.problems[:0] = bad_json
+    report = validate(pairs)
+    report.problems[:0] = bad_json
     if parsed.undispatched:
-        verdict.problems.append("the body ends without a blank line after its last event: the SDK silently drops that event")
-    return verdict
+        report.problems.append("the body ends without a blank line after its last event: the SDK silently drops that event")
+    return report

@@ -15,9 +15,9 @@ import json
 from dataclasses import dataclass
 from typing import Literal
 
-from helpers.replay.recording_file import Chunk
 from helpers.errors import ConfigError
-from helpers.replay.sse import frame, parse
+from helpers.replay import sse
+from helpers.replay.recording_file import Chunk
 
 Kind = Literal["drop", "eof", "stall", "error"]
 KINDS: tuple[Kind, ...] = ("drop", "eof", "stall", "error")
@@ -83,7 +83,7 @@ def cut_point(body: bytes, fault: Fault) -> int:
     """The byte offset where the fault strikes: after N whole events, or after N bytes."""
     if fault.unit == "bytes":
         return min(fault.after, len(body))
-    events = parse(body).events
+    events = sse.parse(body).events
     return events[fault.after - 1].end if 0 < fault.after <= len(events) else (0 if fault.after == 0 else len(body))
 
 
@@ -108,7 +108,7 @@ def split_at(chunks: list[Chunk], offset: int) -> tuple[list[Chunk], list[Chunk]
 def error_event(error_type: str) -> bytes:
     """An ``error`` event as the API sends it mid-stream (HTTP status stays 200)."""
     payload = {"type": "error", "error": {"details": None, "type": error_type, "message": ERROR_MESSAGES.get(error_type, error_type)}}
-    return frame("error", json.dumps(payload, separators=(",", ":")))
+    return sse.frame("error", json.dumps(payload, separators=(",", ":")))
 
 
 def apply(chunks: list[Chunk], fault: Fault) -> tuple[list[Chunk], bool]:
@@ -122,4 +122,4 @@ def apply(chunks: list[Chunk], fault: Fault) -> tuple[list[Chunk], bool]:
         return before, False
     if fault.kind == "stall":
         return before + [Chunk(c.at + fault.seconds, c.data) for c in after], False
-    return before + [Chunk(round(last + 0.05, 4), error_event(fault.error_type))], False
+    return [*before, Chunk(round(last + 0.05, 4), error_event(fault.error_type))], False

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from helpers.errors import NoRecordingError, RecordingError
 from helpers.replay import recording_file
-from helpers.replay.recording_file import Recording
-from helpers.errors import RecordingError, NoRecordingError
 from helpers.replay.matching import closest, explain_no_match, request_key
+from helpers.replay.recording_file import Recording
 
 
 class RecordingLibrary:
@@ -24,19 +24,18 @@ class RecordingLibrary:
             key = request_key(req.method, req.path, req.body)
             if key in self._by_key:
                 raise RecordingError(
-                    f"{cas.path} and {self._by_key[key].path} record the same request; "
-                    "delete one of them so replay knows which to serve."
+                    f"{cas.path} and {self._by_key[key].path} record the same request; delete one of them so replay knows which to serve."
                 )
             self._by_key[key] = cas
 
     @classmethod
-    def from_dir(cls, folder: Path) -> "RecordingLibrary":
+    def from_dir(cls, folder: Path) -> RecordingLibrary:
         """Every recording in ``folder`` that answers requests (not the name-only imports)."""
         loaded = [recording_file.load(p) for p in sorted(folder.glob("*.json"))]
         return cls([c for c in loaded if not c.by_name_only], [str(folder)])
 
     @classmethod
-    def single(cls, name_or_path: str | Path, folder: Path) -> "RecordingLibrary":
+    def single(cls, name_or_path: str | Path, folder: Path) -> RecordingLibrary:
         """One recording served whatever the request (fault demos, imported captures)."""
         candidate = Path(name_or_path)
         if not candidate.suffix:

@@ -12,8 +12,8 @@ import httpx2
 from helpers.errors import NoRecordingError
 from helpers.replay.matching import attempt_of, request_json
 from helpers.replay.recorder import Recorder
-from helpers.replay.transport import ReplayTransport
 from helpers.replay.stopwatch import Stopwatch
+from helpers.replay.transport import ReplayTransport
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 AUTH_STATUSES = frozenset({401, 403})
@@ -36,6 +36,24 @@ def should_fall_back(status: int | None, attempt: int, max_retries: int) -> bool
         return True
     transient = status is None or sdk_would_retry(status)
     return transient and attempt >= max_retries
+
+
+def _discard(response: httpx2.Response) -> None:
+    """Read a failed attempt's small error body, then close: the connection ends cleanly, not with a reset."""
+    try:
+        response.read()
+    except httpx2.TransportError:
+        pass
+    response.close()
+
+
+async def _adiscard(response: httpx2.Response) -> None:
+    """The async twin of ``_discard``."""
+    try:
+        await response.aread()
+    except httpx2.TransportError:
+        pass
+    await response.aclose()
 
 
 def _failure(status: int | None, error: Exception | None) -> str:
@@ -90,9 +108,7 @@ class LiveTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
             request.headers["accept-encoding"] = "identity"
         return time.perf_counter()
 
-    def _backup_for(
-        self, request: httpx2.Request, status: int | None, error: Exception | None = None
-    ) -> ReplayTransport | None:
+    def _backup_for(self, request: httpx2.Request, status: int | None, error: Exception | None = None) -> ReplayTransport | None:
         """The replay to answer this failed attempt with (announced on stderr), or None."""
         if self.fallback is None or not should_fall_back(status, attempt_of(request), self.max_retries):
             return None
@@ -105,8 +121,7 @@ class LiveTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
             return None
         where = recording.path.parent.name + "/" + recording.path.name if recording.path else recording.name
         print(
-            f"Live call failed before its first byte ({_failure(status, error)}); "
-            f"replaying the recording {where} instead.",
+            f"Live call failed before its first byte ({_failure(status, error)}); replaying the recording {where} instead.",
             file=sys.stderr,
         )
         return self.fallback
@@ -128,7 +143,7 @@ class LiveTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         backup = self._backup_for(request, response.status_code)
         if backup is None:
             return self._finish(request, response, sent_at)
-        response.close()
+        _discard(response)
         return backup.handle_request(request)
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
@@ -143,7 +158,7 @@ class LiveTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         backup = self._backup_for(request, response.status_code)
         if backup is None:
             return self._finish(request, response, sent_at)
-        await response.aclose()
+        await _adiscard(response)
         return await backup.handle_async_request(request)
 
     def close(self) -> None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import httpx2
 
@@ -67,7 +68,7 @@ def _differences(recorded: Any, sent: Any, where: str) -> list[str]:
         return out
     if isinstance(recorded, list) and isinstance(sent, list):
         out = []
-        for i, (a, b) in enumerate(zip(recorded, sent)):
+        for i, (a, b) in enumerate(zip(recorded, sent, strict=False)):
             out.extend(_differences(a, b, f"{where}[{i}]"))
         # Items only one side has, e.g. a conversation one turn longer than the recording.
         out.extend(f"{where}[{i}]" for i in range(min(len(recorded), len(sent)), max(len(recorded), len(sent))))

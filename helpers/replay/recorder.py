@@ -7,17 +7,18 @@ import hashlib
 import sys
 import threading
 import time
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Iterator
+from typing import Any
 
 import anthropic
 import httpx2
 
 from helpers.replay import recording_file
-from helpers.replay.recording_file import Recording, Chunk, Exchange, RecordedRequest, RecordedResponse
-from helpers.replay.matching import request_json, request_key
 from helpers.replay.library import RecordingLibrary
+from helpers.replay.matching import request_json, request_key
+from helpers.replay.recording_file import Chunk, Exchange, RecordedRequest, RecordedResponse, Recording
 from helpers.replay.scrub import redact_chunks, redact_json, scrub_headers
 
 
@@ -32,7 +33,7 @@ class RecordingBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
         self,
         inner: httpx2.SyncByteStream | httpx2.AsyncByteStream,
         sent_at: float,
-        on_complete: Callable[[list[Chunk]], None],
+        on_complete: Callable[[list[Chunk]], object],
     ) -> None:
         self._inner = inner
         self._sent_at = sent_at
@@ -69,8 +70,7 @@ class RecordingBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
         return self._async
 
     def __iter__(self) -> Iterator[bytes]:
-        for data in self._source():
-            yield data
+        yield from self._source()
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         async for data in self._asource():

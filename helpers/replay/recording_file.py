@@ -109,7 +109,7 @@ def _decode_chunk(raw: Any, where: str) -> Chunk:
         return Chunk(float(at), data.encode("utf-8"))
     if isinstance(data, dict) and isinstance(data.get("base64"), str):
         return Chunk(float(at), base64.b64decode(data["base64"]))
-    raise RecordingError(f"{where}: chunk data must be text or {{\"base64\": ...}}, got {str(data)[:80]!r}.")
+    raise RecordingError(f'{where}: chunk data must be text or {{"base64": ...}}, got {str(data)[:80]!r}.')
 
 
 def to_dict(recording: Recording) -> dict[str, Any]:
@@ -152,13 +152,13 @@ def dumps(recording: Recording) -> str:
 def from_dict(data: Any, where: str) -> Recording:
     """A recording from its JSON form; ``where`` names the source in every error message."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise RecordingError(f"{where}: not a recording (expected \"format\": \"{FORMAT}\").")
+        raise RecordingError(f'{where}: not a recording (expected "format": "{FORMAT}").')
     provenance = data.get("provenance")
     if not isinstance(provenance, dict) or provenance.get("source") not in SOURCES:
         raise RecordingError(f"{where}: provenance.source must be one of {', '.join(SOURCES)}.")
     exchanges = data.get("exchanges")
     if not isinstance(exchanges, list) or not exchanges:
-        raise RecordingError(f"{where}: \"exchanges\" must be a non-empty list.")
+        raise RecordingError(f'{where}: "exchanges" must be a non-empty list.')
     parsed = []
     for n, ex in enumerate(exchanges):
         here = f"{where}: exchanges[{n}]"

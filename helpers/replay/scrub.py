@@ -7,7 +7,8 @@ fixture checker can be tested without a network.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import httpx2
 
@@ -25,9 +26,7 @@ SECRET_HEADERS = frozenset(
     }
 )
 SECRET_NAME_PARTS = ("organization", "workspace")
-UNREPLAYABLE_HEADERS = frozenset(
-    {"content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive"}
-)
+UNREPLAYABLE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive"})
 MIN_SECRET_LENGTH = 8
 REDACTED = b"[redacted]"
 

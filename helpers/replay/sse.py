@@ -69,4 +69,4 @@ def parse(body: bytes) -> SseBody:
 
 def frame(name: str, data: str) -> bytes:
     """One event as the API sends it: an ``event:`` line, a ``data:`` line, a blank line."""
-    return f"event: {name}\ndata: {data}\n\n".encode("utf-8")
+    return f"event: {name}\ndata: {data}\n\n".encode()

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx2
 
-from helpers.replay.recording_file import Chunk, Exchange
-from helpers.replay.faults import Fault, apply
 from helpers.errors import NoRecordingError
+from helpers.replay import faults
+from helpers.replay.faults import Fault
+from helpers.replay.library import RecordingLibrary
 from helpers.replay.matching import attempt_of, request_json
 from helpers.replay.pacing import delay, due_at, scaled_retry_headers, schedule
-from helpers.replay.library import RecordingLibrary
+from helpers.replay.recording_file import Chunk, Exchange
 from helpers.replay.stopwatch import Stopwatch
 
 
@@ -105,7 +106,7 @@ class ReplayTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         self.stopwatch.advance(exchange.response.headers_at)
         chunks, drop = exchange.response.chunks, ""
         if self.fault is not None and exchange.request.is_stream and exchange.response.status == 200:
-            chunks, dropped = apply(chunks, self.fault)
+            chunks, dropped = faults.apply(chunks, self.fault)
             drop = f"injected fault: {self.fault.describe()}" if dropped else ""
         body = PacedBody(chunks, start, self.speed, self.stopwatch, drop)
         return httpx2.Response(

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-
 WEATHER_TOOL: dict[str, Any] = {
     "name": "get_weather",
     "description": "Get the current weather in a city: temperature, conditions, wind and humidity.",

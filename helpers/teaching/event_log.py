@@ -7,9 +7,10 @@ logs and pictures are the same at any replay speed).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Any, AsyncIterable, AsyncIterator, Iterable, Iterator, Sequence, TypeVar
+from typing import Any, TypeVar
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure

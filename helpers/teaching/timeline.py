@@ -6,8 +6,9 @@ drawing function only turns those curves into one labelled plot.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -30,12 +31,12 @@ class Curve:
     @property
     def first_text_at(self) -> float | None:
         """When the screen first shows something: the time to first token for a stream."""
-        return next((t for t, c in zip(self.times, self.chars) if c > 0), None)
+        return next((t for t, c in zip(self.times, self.chars, strict=True) if c > 0), None)
 
     @property
     def complete_at(self) -> float:
         """When the last character appeared."""
-        return next(t for t, c in zip(self.times, self.chars) if c == self.total)
+        return next(t for t, c in zip(self.times, self.chars, strict=True) if c == self.total)
 
 
 def streaming_curve(arrivals: Sequence[Arrival]) -> Curve:
@@ -59,7 +60,7 @@ def extended(curve: Curve, until: float) -> Curve:
     return Curve([*curve.times, until], [*curve.chars, curve.chars[-1]])
 
 
-def plot_visible_text(arrivals: Sequence[Arrival], blocking_latency: float, ax: "Axes | None" = None) -> "Axes":
+def plot_visible_text(arrivals: Sequence[Arrival], blocking_latency: float, ax: Axes | None = None) -> Axes:
     """One plot, two lines: characters visible over time when streaming and when blocking.
 
     Marks the time to first token and when each version is complete, the two moments a reader

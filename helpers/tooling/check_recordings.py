@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,12 +10,12 @@ from typing import Any
 
 import anthropic
 
-from helpers.replay import recording_file
-from helpers.replay.recording_file import Recording, Exchange
 from helpers.client import make_client
 from helpers.errors import RecordingError
+from helpers.replay import recording_file
 from helpers.replay.event_order import validate_body
 from helpers.replay.live import sdk_would_retry
+from helpers.replay.recording_file import Exchange, Recording
 from helpers.replay.scrub import UNREPLAYABLE_HEADERS, find_secrets, is_secret_header
 
 PROVENANCE_FIELDS = ("source", "date", "sdk", "model")
@@ -35,9 +36,13 @@ def _exchange_problems(n: int, exchange: Exchange, last: bool) -> list[str]:
     where = f"exchanges[{n}]"
     response = exchange.response
     problems = [f"{where}: header {name!r} must not be stored" for name in response.headers if is_secret_header(name)]
-    problems += [f"{where}: header {name!r} breaks replay (httpx2 would re-decode the body)" for name in response.headers if name in UNREPLAYABLE_HEADERS]
+    problems += [
+        f"{where}: header {name!r} breaks replay (httpx2 would re-decode the body)"
+        for name in response.headers
+        if name in UNREPLAYABLE_HEADERS
+    ]
     offsets = [response.headers_at] + [chunk.at for chunk in response.chunks]
-    if any(b < a for a, b in zip(offsets, offsets[1:])):
+    if any(b < a for a, b in itertools.pairwise(offsets)):
         problems.append(f"{where}: chunk offsets go backwards in time")
     if not last and not sdk_would_retry(response.status):
         problems.append(f"{where}: status {response.status} is not retried by the SDK, so later attempts are never reached")

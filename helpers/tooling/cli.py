@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
-from helpers.replay import recording_file
 from helpers import config
 from helpers.errors import CourseError
+from helpers.replay import recording_file
 from helpers.tooling.check_recordings import check_file, recordings_in
 from helpers.tooling.import_sse import import_capture, read_request
 from helpers.tooling.rerecord import rerecord

@@ -19,10 +19,10 @@ from typing import Any
 
 import anthropic
 
-from helpers.replay.recording_file import Recording, Chunk, Exchange, RecordedRequest, RecordedResponse
 from helpers.errors import RecordingError
+from helpers.replay import sse
+from helpers.replay.recording_file import Chunk, Exchange, RecordedRequest, RecordedResponse, Recording
 from helpers.replay.scrub import find_secrets, scrub_headers
-from helpers.replay.sse import parse
 from helpers.tooling.synthesize import Timing, token_count
 
 DEFAULT_HEADERS = {"content-type": "text/event-stream; charset=utf-8", "request-id": "req_imported_capture"}
@@ -46,7 +46,7 @@ def split_http(raw: bytes) -> tuple[int, dict[str, str], bytes]:
         raise RecordingError("The capture starts with an HTTP status line but has no blank line before the body.")
     lines = head.decode("latin-1").splitlines()
     status = int(lines[0].split()[1])
-    headers = [tuple(part.strip() for part in line.split(":", 1)) for line in lines[1:] if ":" in line]
+    headers = [(name.strip(), value.strip()) for name, _, value in (line.partition(":") for line in lines[1:] if ":" in line)]
     kept, _ = scrub_headers(headers)
     return status, kept, body
 
@@ -62,7 +62,7 @@ def synthesized_offsets(body: bytes, timing: Timing, seed: int) -> list[tuple[in
     rng = random.Random(seed)
     now = timing.headers_after
     out = []
-    for event in parse(body).events:
+    for event in sse.parse(body).events:
         try:
             tokens = _payload_tokens(event.json())
         except ValueError:
@@ -89,10 +89,12 @@ def import_capture(raw: bytes, capture_name: str, request: dict[str, Any] | None
     """Turn capture bytes into a recording; warnings tell what the SDK will do with quirks."""
     secrets = find_secrets(raw.decode("utf-8", errors="replace"))
     if secrets:
-        raise RecordingError(f"{capture_name} contains what looks like a credential ({secrets[0][:12]}…). Remove it from the capture first.")
+        raise RecordingError(
+            f"{capture_name} contains what looks like a credential ({secrets[0][:12]}…). Remove it from the capture first."
+        )
     status, headers, body = split_http(raw)
     warnings = []
-    parsed = parse(body)
+    parsed = sse.parse(body)
     if parsed.undispatched:
         if add_final_blank_line:
             body = body.rstrip(b"\r\n") + b"\n\n"
@@ -102,7 +104,7 @@ def import_capture(raw: bytes, capture_name: str, request: dict[str, Any] | None
                 "The capture ends without a blank line after its last event, so the SDK will silently drop that "
                 "event and `check` will report it. Kept byte for byte; pass --add-final-blank-line to append one."
             )
-    events = parse(body).events
+    events = sse.parse(body).events
     try:
         start = next(e.json() for e in events if e.event == "message_start")
         model = start["message"]["model"]
@@ -137,6 +139,6 @@ def read_request(path: Path) -> dict[str, Any]:
     except ValueError as err:
         raise RecordingError(f"--request {path}: not valid JSON ({err}).") from None
     if not isinstance(body, dict) or "messages" not in body:
-        raise RecordingError(f"--request {path}: expected a Messages request body (a JSON object with \"messages\").")
+        raise RecordingError(f'--request {path}: expected a Messages request body (a JSON object with "messages").')
     body.setdefault("stream", True)
     return body

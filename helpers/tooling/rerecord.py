@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers.replay import recording_file
 from helpers import config
 from helpers.client import make_client
 from helpers.errors import CourseError
+from helpers.replay import recording_file
 
 
 def why_not_rerecordable(recording: recording_file.Recording) -> str | None:
@@ -29,25 +29,25 @@ def rerecord(folder: Path, names: list[str]) -> list[tuple[str, str]]:
     unknown = sorted(set(names) - {p.stem for p in paths})
     if unknown:
         raise CourseError(f"No fixture named {', '.join(unknown)} in {folder}; names are file names without .json.")
-    client = make_client("record")
     results = []
-    for path in paths:
-        if names and path.stem not in names:
-            continue
-        recording = recording_file.load(path)
-        reason = why_not_rerecordable(recording)
-        if reason:
-            results.append((path.stem, reason))
-            continue
-        body = {**recording.request.body, "model": config.course_model()}
-        try:
-            if body.pop("stream", False):
-                with client.messages.stream(**body) as stream:
-                    stream.until_done()
-            else:
-                client.messages.create(**body)
-        except Exception as err:  # report and go on: one failure must not stop the others
-            results.append((path.stem, f"failed: {type(err).__name__}: {err}"))
-            continue
-        results.append((path.stem, "re-recorded live"))
+    with make_client("record") as client:
+        for path in paths:
+            if names and path.stem not in names:
+                continue
+            recording = recording_file.load(path)
+            reason = why_not_rerecordable(recording)
+            if reason:
+                results.append((path.stem, reason))
+                continue
+            body = {**recording.request.body, "model": config.course_model()}
+            try:
+                if body.pop("stream", False):
+                    with client.messages.stream(**body) as stream:
+                        stream.until_done()
+                else:
+                    client.messages.create(**body)
+            except Exception as err:  # report and go on: one failure must not stop the others
+                results.append((path.stem, f"failed: {type(err).__name__}: {err}"))
+                continue
+            results.append((path.stem, "re-recorded live"))
     return results

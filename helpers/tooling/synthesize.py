@@ -12,6 +12,7 @@ live recordings where a key exists.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import random
@@ -23,9 +24,9 @@ from typing import Any
 
 import anthropic
 
-from helpers.replay import recording_file
-from helpers.replay.recording_file import Recording, Chunk, Exchange, RecordedRequest, RecordedResponse
 from helpers.errors import RecordingError
+from helpers.replay import recording_file
+from helpers.replay.recording_file import Chunk, Exchange, RecordedRequest, RecordedResponse, Recording
 from helpers.replay.sse import frame
 
 GENERATOR = "helpers.synthesize"
@@ -168,7 +169,7 @@ def _key_value_bursts(tool_input: dict[str, Any]) -> list[str]:
     document = json.dumps(tool_input, ensure_ascii=False)
     cuts = [len(json.dumps({k: tool_input[k] for k in keys[:n]}, ensure_ascii=False)) - 1 for n in range(1, len(keys))]
     bounds = [0, *cuts, len(document)]
-    return [document[a:b] for a, b in zip(bounds, bounds[1:])]
+    return [document[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 def _ident(rng: random.Random, prefix: str, length: int) -> str:
@@ -263,7 +264,11 @@ class _Composer:
         if index == 0:
             self.writer.emit(self.now, {"type": "ping"})
             self.now = max(self.now + 0.005, self.timing.ttft)
-        signature = self.tool_input(index, block) if kind == "tool_use" else self.prose(index, block)
+        signature = None
+        if kind == "tool_use":
+            self.tool_input(index, block)
+        else:
+            signature = self.prose(index, block)
         self.writer.emit(self.now, {"type": "content_block_stop", "index": index})
         self.now += self.rng.uniform(0.01, 0.05)
         self.final_content.append(_final_block(block, tool_id, signature))
@@ -319,8 +324,17 @@ def _failed_attempt(attempt: dict[str, Any], rng: random.Random) -> RecordedResp
     status = int(attempt["status"])
     error_type = str(attempt.get("error_type", _ERROR_TYPES.get(status, "api_error")))
     request_id = _ident(rng, "req_011C", 20)
-    body = {"type": "error", "error": {"type": error_type, "message": error_type.replace("_error", "").capitalize()}, "request_id": request_id}
-    headers = {"content-type": "application/json", "request-id": request_id, "retry-after-ms": str(attempt.get("retry_after_ms", 20)), "x-should-retry": "true"}
+    body = {
+        "type": "error",
+        "error": {"type": error_type, "message": error_type.replace("_error", "").capitalize()},
+        "request_id": request_id,
+    }
+    headers = {
+        "content-type": "application/json",
+        "request-id": request_id,
+        "retry-after-ms": str(attempt.get("retry_after_ms", 20)),
+        "x-should-retry": "true",
+    }
     at = round(float(attempt.get("at", 0.25)), 4)
     return RecordedResponse(status, headers, at, [Chunk(at, json.dumps(body).encode("utf-8"))])
 
@@ -334,9 +348,15 @@ def synthesize(spec: Spec) -> list[Recording]:
     model = str(spec.request.get("model", ""))
     headers_at = timing.headers_after + rng.uniform(0, 0.05)
     composer = _Composer(spec, rng, headers_at + rng.uniform(0.005, 0.02))
-    message = {
-        "model": model, "id": message_id, "type": "message", "role": "assistant", "content": [],
-        "stop_reason": None, "stop_sequence": None, "usage": _usage(spec, rng.randint(1, 6)),
+    message: dict[str, Any] = {
+        "model": model,
+        "id": message_id,
+        "type": "message",
+        "role": "assistant",
+        "content": [],
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": _usage(spec, rng.randint(1, 6)),
     }
     composer.writer.emit(composer.now, {"type": "message_start", "message": message})
     composer.now = max(composer.now + 0.01, timing.ttft - rng.uniform(0.01, 0.03))
@@ -362,16 +382,29 @@ def synthesize(spec: Spec) -> list[Recording]:
     result = [Recording(provenance=provenance, exchanges=[*attempts, Exchange(stream_request, streamed)])]
     if spec.also_blocking:
         done = streamed.duration
-        body = {**message, "content": composer.final_content, "stop_reason": spec.stop_reason, "stop_sequence": spec.stop_sequence, "usage": _usage(spec, output_tokens)}
+        body = {
+            **message,
+            "content": composer.final_content,
+            "stop_reason": spec.stop_reason,
+            "stop_sequence": spec.stop_sequence,
+            "usage": _usage(spec, output_tokens),
+        }
         blocking_body = {k: v for k, v in spec.request.items() if k != "stream"}
         json_headers = {"content-type": "application/json", "request-id": _ident(rng, "req_011C", 20)}
         result.append(
             Recording(
                 provenance={**provenance, "note": provenance["note"] + " Non-streaming twin of the same answer."},
-                exchanges=[Exchange(
-                    RecordedRequest("POST", "/v1/messages", blocking_body),
-                    RecordedResponse(200, json_headers, round(done, 4), [Chunk(round(done + 0.001, 4), json.dumps(body, ensure_ascii=False).encode("utf-8"))]),
-                )],
+                exchanges=[
+                    Exchange(
+                        RecordedRequest("POST", "/v1/messages", blocking_body),
+                        RecordedResponse(
+                            200,
+                            json_headers,
+                            round(done, 4),
+                            [Chunk(round(done + 0.001, 4), json.dumps(body, ensure_ascii=False).encode("utf-8"))],
+                        ),
+                    )
+                ],
             )
         )
     return result
@@ -390,7 +423,7 @@ def build_all(specs_dir: Path, out_dir: Path, write: bool = True) -> list[tuple[
     report = []
     for spec_path in sorted(specs_dir.glob("*.toml")):
         spec = load_spec(spec_path)
-        for name, fresh in zip(output_names(spec), synthesize(spec)):
+        for name, fresh in zip(output_names(spec), synthesize(spec), strict=True):
             target = out_dir / name
             if target.exists() and recording_file.load(target).source == "recorded":
                 report.append((name, "kept (recorded live)"))

@@ -41,7 +41,7 @@ class SafeMarkdown(MarkdownIt):
         super().__init__("commonmark", {"html": False})
         self.enable(["table", "strikethrough"])
 
-    def validateLink(self, url: str) -> bool:  # noqa: N802 (markdown-it's name)
+    def validateLink(self, url: str) -> bool:
         return is_safe_url(url)
 
 

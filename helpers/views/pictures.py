@@ -6,14 +6,14 @@ nothing here streams or renders live.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from helpers.views.markdown_blocks import render_markdown, render_plain
-from helpers.views.stream_view import ViewStats
 from helpers.views.reveal import POLICIES, shown_at
+from helpers.views.stream_view import ViewStats
 
 Arrivals = Sequence[tuple[float, str]]
 
@@ -63,7 +63,9 @@ def moments_table(arrivals: Arrivals, moments: Sequence[float], complete_at: flo
     for at in moments:
         text = shown_at(arrivals, at, POLICIES["token by token"], complete_at)
         after = render_markdown(text) if at >= complete_at else render_plain(text)
-        cells = "".join(f'<td style="vertical-align: bottom; text-align: left">{_tail_box(part)}</td>' for part in (after, render_markdown(text)))
+        cells = "".join(
+            f'<td style="vertical-align: bottom; text-align: left">{_tail_box(part)}</td>' for part in (after, render_markdown(text))
+        )
         rows.append(f"<tr><th>{at:g} s</th>{cells}</tr>")
     head = "<tr><th>moment</th><th>Markdown after completion</th><th>streaming Markdown</th></tr>"
     columns = '<colgroup><col style="width: 5em"><col><col></colgroup>'

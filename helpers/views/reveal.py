@@ -10,7 +10,7 @@ picture of what a reader saw at any moment of a recording.
 from __future__ import annotations
 
 import re
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 Reveal = Callable[[str, bool], str]
 

@@ -14,8 +14,9 @@ import asyncio
 import html
 import time
 from abc import ABC, abstractmethod
+from collections.abc import AsyncIterable, Callable
 from dataclasses import dataclass
-from typing import AsyncIterable, Callable, Literal, Protocol
+from typing import Literal, Protocol
 
 import ipywidgets as ipw
 from IPython import get_ipython
@@ -27,7 +28,7 @@ from helpers.views.reveal import Reveal, by_token
 from helpers.views.throttle import DEFAULT_BUDGET, DEFAULT_RATE, Throttle
 
 Mode = Literal["stream", "whole", "after", "plain"]
-MODES: dict[str, str] = {
+VIEW_MODES: dict[str, str] = {
     "stream": "streaming Markdown: finished blocks frozen, only the open block redrawn",
     "whole": "Markdown, the whole text rendered again on every redraw",
     "after": "plain text while streaming, Markdown once the answer is complete",
@@ -212,7 +213,7 @@ def _renderer(mode: Mode, complete: bool) -> IncrementalRenderer:
 class StreamView:
     """A live view of a streamed answer: feed it text fragments, it redraws at most ``rate`` times a second.
 
-    ``mode`` is one of ``MODES``; ``rate=None`` redraws on every fragment (the naive way), and
+    ``mode`` is one of ``VIEW_MODES``; ``rate=None`` redraws on every fragment (the naive way), and
     ``budget`` caps what redraws draw again (``helpers.throttle``; ``None``: no cap).
     ``reveal`` decides how much of the text so far is shown (``helpers.reveal``). ``clock``
     (``helpers.stopwatch(client)``) times the throttle on the recording's clock under replay, so
@@ -231,8 +232,8 @@ class StreamView:
         widgets: bool | None = None,
         title: str = "",
     ) -> None:
-        if mode not in MODES:
-            raise ValueError(f"Unknown mode {mode!r}; use one of: {', '.join(MODES)}.")
+        if mode not in VIEW_MODES:
+            raise ValueError(f"Unknown mode {mode!r}; use one of: {', '.join(VIEW_MODES)}.")
         self.mode: Mode = mode
         self.title = title
         self.stats = ViewStats()

@@ -5,16 +5,15 @@ message as from the same bytes served by a bare httpx2.MockTransport, and the va
 flag exactly the quirks the corpus README lists.
 """
 
-
 import anthropic
 import httpx2
 import pytest
+from paths import ROOT
 
 import helpers
 from helpers.replay import recording_file
 from helpers.replay.event_order import validate_body
 from helpers.tooling.import_sse import import_capture
-from paths import ROOT
 
 CORPUS = ROOT.parent / "shared" / "conformance"
 CAPTURES = sorted(CORPUS.glob("*.sse")) if CORPUS.is_dir() else []
@@ -43,8 +42,12 @@ def test_replay_gives_the_sdk_the_same_message_as_the_raw_bytes(capture, tmp_pat
 
 
 KNOWN_QUIRKS = {  # from the corpus README: files whose last event has no blank line after it
-    "sdkpy_basic_response", "sdkpy_compaction_response", "sdkpy_fallback_credit_response",
-    "sdkpy_fallback_response", "sdkpy_incomplete_partial_json_response", "sdkpy_refusal_response",
+    "sdkpy_basic_response",
+    "sdkpy_compaction_response",
+    "sdkpy_fallback_credit_response",
+    "sdkpy_fallback_response",
+    "sdkpy_incomplete_partial_json_response",
+    "sdkpy_refusal_response",
     "sdkpy_tool_use_response",
 }
 

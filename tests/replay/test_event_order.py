@@ -85,13 +85,15 @@ def test_crlf_framing_decodes_like_lf():
 
 
 def test_malformed_fields_are_problems_not_crashes():
-    verdict = validate([
-        ("message_start", {"type": "message_start", "message": "x"}),
-        ("content_block_start", {"type": "content_block_start", "index": 0, "content_block": None}),
-        ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": "oops"}),
-        ("content_block_stop", {"type": "content_block_stop", "index": 0}),
-        ("message_delta", {"type": "message_delta", "delta": [], "usage": 5}),
-        ("message_stop", {"type": "message_stop"}),
-    ])
+    verdict = validate(
+        [
+            ("message_start", {"type": "message_start", "message": "x"}),
+            ("content_block_start", {"type": "content_block_start", "index": 0, "content_block": None}),
+            ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": "oops"}),
+            ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+            ("message_delta", {"type": "message_delta", "delta": [], "usage": 5}),
+            ("message_stop", {"type": "message_stop"}),
+        ]
+    )
     assert any("message.usage is missing" in p for p in verdict.problems)
     assert any("usage.output_tokens is missing" in p for p in verdict.problems)

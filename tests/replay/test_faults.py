@@ -5,13 +5,13 @@ import tomllib
 import anthropic
 import httpx2
 import pytest
+from paths import ROOT
 
 import helpers
-from helpers.replay.recording_file import Chunk
 from helpers.errors import ConfigError
 from helpers.replay.faults import Fault, apply, cut_point, parse_fault, split_at
+from helpers.replay.recording_file import Chunk
 from helpers.replay.sse import frame, parse
-from paths import ROOT
 
 REQUEST = tomllib.loads((ROOT / "fixtures/specs/short_summary.toml").read_text())["request"]
 EVENTS = [frame("a", "1"), frame("b", "2"), frame("c", "3")]
@@ -33,8 +33,14 @@ def test_written_faults_parse(text, expected):
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("explode@after=1", "Unknown fault kind"), ("drop", "after=N is required"), ("drop@after=x", "whole number"),
-     ("drop@after=1,unit=lines", "unit must be"), ("drop@after", "has no '='"), ("drop@after=1,speed=2", "unknown option")],
+    [
+        ("explode@after=1", "Unknown fault kind"),
+        ("drop", "after=N is required"),
+        ("drop@after=x", "whole number"),
+        ("drop@after=1,unit=lines", "unit must be"),
+        ("drop@after", "has no '='"),
+        ("drop@after=1,speed=2", "unknown option"),
+    ],
 )
 def test_bad_faults_say_how_to_write_one(text, expected):
     with pytest.raises(ConfigError, match=expected) as caught:

@@ -5,10 +5,10 @@ import httpx2
 import pytest
 
 import helpers
-from helpers.replay.live import LiveTransport, should_fall_back
 from helpers.replay.library import RecordingLibrary
-from helpers.replay.transport import ReplayTransport
+from helpers.replay.live import LiveTransport, should_fall_back
 from helpers.replay.stopwatch import Stopwatch
+from helpers.replay.transport import ReplayTransport
 
 MODEL = "claude-sonnet-4-6"
 REQUEST = {"model": MODEL, "max_tokens": 64, "messages": [{"role": "user", "content": "Say hello."}]}
@@ -50,6 +50,8 @@ def test_a_rejected_key_is_answered_from_the_recording_at_once(course_env, loopb
         answer = stream.get_final_message()
     assert answer.model_dump() == recorded.model_dump()
     assert len(loopback.seen) == 2
+    loopback.stop()  # waits for the server's handlers: a reset connection would be among its errors
+    assert loopback.errors == []
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith(f"{FELL_BACK} (HTTP 401); replaying the recording fixtures/recorded-")
 
@@ -58,9 +60,8 @@ def test_a_rejected_key_is_answered_from_the_recording_at_once(course_env, loopb
 async def test_an_async_client_falls_back_the_same_way(course_env, loopback, capsys):
     recorded = record_the_answer()
     loopback.fail_next(403)
-    async with helpers.make_async_client(mode="live", speed=0) as client:
-        async with client.messages.stream(**REQUEST) as stream:
-            answer = await stream.get_final_message()
+    async with helpers.make_async_client(mode="live", speed=0) as client, client.messages.stream(**REQUEST) as stream:
+        answer = await stream.get_final_message()
     assert answer.model_dump() == recorded.model_dump()
     assert "(HTTP 403); replaying the recording" in capsys.readouterr().err
 
@@ -69,9 +70,12 @@ def test_without_a_matching_recording_the_student_sees_the_live_error(course_env
     record_the_answer()
     loopback.fail_next(401)
     other = {**REQUEST, "messages": [{"role": "user", "content": "Something never recorded."}]}
-    with pytest.raises(anthropic.AuthenticationError) as raised:
-        with helpers.make_client(mode="live", speed=0) as client, client.messages.stream(**other):
-            pass
+    with (
+        pytest.raises(anthropic.AuthenticationError) as raised,
+        helpers.make_client(mode="live", speed=0) as client,
+        client.messages.stream(**other),
+    ):
+        pass
     assert raised.value.status_code == 401
     assert raised.value.body["error"]["message"] == "loopback 401"
     assert FELL_BACK not in capsys.readouterr().err
@@ -90,18 +94,20 @@ def test_overloaded_falls_back_only_after_the_sdk_retries(course_env, loopback, 
 def test_overloaded_without_fallback_raises_after_the_retries(course_env, loopback):
     record_the_answer()
     loopback.fail_next(529, 529, 529)
-    with pytest.raises(anthropic.OverloadedError):
-        with helpers.make_client(mode="live", speed=0, fallback=False) as client, client.messages.stream(**REQUEST):
-            pass
+    with (
+        pytest.raises(anthropic.OverloadedError),
+        helpers.make_client(mode="live", speed=0, fallback=False) as client,
+        client.messages.stream(**REQUEST),
+    ):
+        pass
     assert len(loopback.seen) == 4
 
 
 def test_a_bad_request_is_never_hidden_by_a_recording(course_env, loopback, capsys):
     record_the_answer()
     loopback.fail_next(400)
-    with pytest.raises(anthropic.BadRequestError):
-        with helpers.make_client(mode="live", speed=0) as client:
-            client.messages.create(**REQUEST, stream=True)
+    with pytest.raises(anthropic.BadRequestError), helpers.make_client(mode="live", speed=0) as client:
+        client.messages.create(**REQUEST, stream=True)
     assert FELL_BACK not in capsys.readouterr().err
 
 
@@ -109,7 +115,7 @@ def test_an_unreachable_api_falls_back_on_the_last_attempt(course_env, monkeypat
     recorded = record_the_answer()
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))  # bound but not listening: connections are refused
-        monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:%d" % closed.getsockname()[1])
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", f"http://127.0.0.1:{closed.getsockname()[1]}")
         client = helpers.make_client(mode="live", speed=0, max_retries=0)
         with client, client.messages.stream(**REQUEST) as stream:
             answer = stream.get_final_message()
@@ -150,7 +156,6 @@ def test_live_mode_honours_the_proxy_from_the_environment(course_env, loopback, 
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HTTP_PROXY", loopback.url)
     monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://api.course-test.invalid")
-    with helpers.make_client(mode="live", fallback=False, max_retries=0) as client:
-        with pytest.raises(anthropic.NotFoundError):
-            client.messages.create(**REQUEST)
+    with helpers.make_client(mode="live", fallback=False, max_retries=0) as client, pytest.raises(anthropic.NotFoundError):
+        client.messages.create(**REQUEST)
     assert loopback.seen[-1].path == "http://api.course-test.invalid/v1/messages"

@@ -4,10 +4,10 @@ import re
 from pathlib import Path
 
 import pytest
-
-from helpers.replay.recording_file import Recording, Exchange, RecordedRequest, RecordedResponse
-from helpers.replay.matching import IGNORED_FIELDS, closest, explain_no_match, meaningful_body, request_key
 from paths import ROOT
+
+from helpers.replay.matching import IGNORED_FIELDS, closest, explain_no_match, meaningful_body, request_key
+from helpers.replay.recording_file import Exchange, RecordedRequest, RecordedResponse, Recording
 
 BODY = {"model": "m", "max_tokens": 100, "messages": [{"role": "user", "content": "hi"}], "stream": True}
 
@@ -24,7 +24,7 @@ def test_each_ignored_field_leaves_the_key_alone(field):
 
 def test_the_fixture_readme_documents_exactly_the_ignored_fields():
     readme = (ROOT / "fixtures" / "README.md").read_text()
-    table = readme[readme.index("| field | why it is ignored |"):].split("\n\n")[0]
+    table = readme[readme.index("| field | why it is ignored |") :].split("\n\n")[0]
     documented = set(re.findall(r"`([a-z_]+)`", "\n".join(line.split("|")[1] for line in table.splitlines()[2:])))
     assert documented == set(IGNORED_FIELDS)
 

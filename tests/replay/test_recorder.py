@@ -9,15 +9,15 @@ import pytest
 from loopback_server import API_KEY, COOKIE_SENTINEL, ORG_SENTINEL, stream_body
 
 import helpers
-from helpers.replay import recording_file
-from helpers.replay.recording_file import Recording, Chunk, Exchange, RecordedRequest, RecordedResponse
 from helpers.errors import RecordingError
+from helpers.replay import recording_file
+from helpers.replay.library import RecordingLibrary
 from helpers.replay.matching import request_key
 from helpers.replay.recorder import Recorder
-from helpers.replay.library import RecordingLibrary
-from helpers.replay.transport import ReplayTransport
+from helpers.replay.recording_file import Chunk, Exchange, RecordedRequest, RecordedResponse, Recording
 from helpers.replay.scrub import find_secrets
 from helpers.replay.stopwatch import Stopwatch
+from helpers.replay.transport import ReplayTransport
 
 MODEL = "claude-sonnet-4-6"
 REQUEST = {"model": MODEL, "max_tokens": 64, "messages": [{"role": "user", "content": "Say hello."}]}
@@ -67,17 +67,15 @@ def test_recording_a_stream_keeps_no_secrets_and_replays_to_the_same_message(cou
 
 @pytest.mark.anyio
 async def test_recording_an_async_stream_keeps_no_secrets_and_replays_to_the_same_message(course_env, tmp_path):
-    async with helpers.make_async_client(mode="record") as client:
-        async with client.messages.stream(**REQUEST) as stream:
-            texts = [event.text async for event in stream if event.type == "text"]
-            live = await stream.get_final_message()
+    async with helpers.make_async_client(mode="record") as client, client.messages.stream(**REQUEST) as stream:
+        texts = [event.text async for event in stream if event.type == "text"]
+        live = await stream.get_final_message()
     assert "".join(texts) == "Hello, wörld! ☕ done"
     assert_no_secrets_under(tmp_path)
     assert only_fixture(course_env).exchanges[0].response.body == stream_body(MODEL)
 
-    async with helpers.make_async_client(mode="replay", speed=0) as replay:
-        async with replay.messages.stream(**REQUEST) as stream:
-            again = await stream.get_final_message()
+    async with helpers.make_async_client(mode="replay", speed=0) as replay, replay.messages.stream(**REQUEST) as stream:
+        again = await stream.get_final_message()
     assert again.model_dump() == live.model_dump()
 
 
@@ -135,19 +133,21 @@ def test_closing_a_stream_early_still_records_the_whole_body(course_env, loopbac
 
 @pytest.mark.anyio
 async def test_closing_an_async_stream_early_still_records_the_whole_body(course_env):
-    async with helpers.make_async_client(mode="record") as client:
-        async with client.messages.stream(**REQUEST) as stream:
-            async for event in stream:
-                if event.type == "text":
-                    break
+    async with helpers.make_async_client(mode="record") as client, client.messages.stream(**REQUEST) as stream:
+        async for event in stream:
+            if event.type == "text":
+                break
     assert only_fixture(course_env).exchanges[0].response.body == stream_body(MODEL)
 
 
 def test_a_stream_cut_midway_is_not_recorded(course_env, loopback):
     loopback.cut_stream_after = 4
-    with pytest.raises(httpx2.RemoteProtocolError):
-        with helpers.make_client(mode="record") as client, client.messages.stream(**REQUEST) as stream:
-            stream.get_final_message()
+    with (
+        pytest.raises(httpx2.RemoteProtocolError),
+        helpers.make_client(mode="record") as client,
+        client.messages.stream(**REQUEST) as stream,
+    ):
+        stream.get_final_message()
     assert list(course_env.glob("*")) == []
 
 
@@ -203,7 +203,7 @@ def test_re_recording_overwrites_the_fixture_that_answers_the_request(tmp_path):
 
 def test_a_broken_fixture_in_the_folder_is_reported_not_skipped(tmp_path):
     (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
-    with pytest.raises(RecordingError, match="broken.json: not valid JSON"):
+    with pytest.raises(RecordingError, match=r"broken\.json: not valid JSON"):
         Recorder(tmp_path).add(exchange(200), attempt=0)
 
 

@@ -4,13 +4,13 @@ import json
 
 import pytest
 
-from helpers.replay import recording_file
-from helpers.replay.recording_file import Recording, Chunk, Exchange, RecordedRequest, RecordedResponse
 from helpers.errors import RecordingError
+from helpers.replay import recording_file
+from helpers.replay.recording_file import Chunk, Exchange, RecordedRequest, RecordedResponse, Recording
 
 
 def sample() -> Recording:
-    chunks = [Chunk(0.1, "event: ping\ndata: {}\n\n".encode()), Chunk(0.2, "é".encode()[:1]), Chunk(0.3, "é".encode()[1:])]
+    chunks = [Chunk(0.1, b"event: ping\ndata: {}\n\n"), Chunk(0.2, "é".encode()[:1]), Chunk(0.3, "é".encode()[1:])]
     response = RecordedResponse(200, {"content-type": "text/event-stream"}, 0.05, chunks)
     request = RecordedRequest("POST", "/v1/messages", {"messages": [], "stream": True})
     return Recording({"source": "recorded", "date": "2026-11-24"}, [Exchange(request, response)])
@@ -36,7 +36,10 @@ def test_one_chunk_per_line_for_readable_diffs():
         ("not json", "not valid JSON"),
         (json.dumps({"format": "other"}), "not a recording"),
         (json.dumps({"format": recording_file.FORMAT, "provenance": {"source": "guessed"}, "exchanges": []}), "provenance.source"),
-        (json.dumps({"format": recording_file.FORMAT, "provenance": {"source": "recorded"}, "exchanges": [{"request": {}}]}), "exchanges[0]"),
+        (
+            json.dumps({"format": recording_file.FORMAT, "provenance": {"source": "recorded"}, "exchanges": [{"request": {}}]}),
+            "exchanges[0]",
+        ),
     ],
 )
 def test_bad_files_name_the_file_and_the_problem(tmp_path, content, expected):

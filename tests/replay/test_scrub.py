@@ -51,9 +51,7 @@ def test_scrub_headers_removes_secrets_and_returns_their_values():
 
 
 def test_scrub_headers_sees_each_repeated_header_of_an_httpx2_response():
-    headers = httpx2.Headers(
-        [("set-cookie", "a=first-cookie-1"), ("set-cookie", "b=second-cookie-2"), ("vary", "a"), ("vary", "b")]
-    )
+    headers = httpx2.Headers([("set-cookie", "a=first-cookie-1"), ("set-cookie", "b=second-cookie-2"), ("vary", "a"), ("vary", "b")])
     kept, secrets = scrub_headers(headers)
     assert secrets == ["a=first-cookie-1", "b=second-cookie-2"]
     assert kept == {"vary": "a, b"}

@@ -8,15 +8,15 @@ from pathlib import Path
 import anthropic
 import httpx2
 import pytest
+from paths import ROOT
 
 import helpers
 from helpers.replay import recording_file
-from helpers.replay.recording_file import Recording, Chunk, Exchange, RecordedRequest, RecordedResponse
 from helpers.replay.library import RecordingLibrary
-from helpers.replay.transport import ReplayTransport
-from helpers.replay.stopwatch import Stopwatch
+from helpers.replay.recording_file import Chunk, Exchange, RecordedRequest, RecordedResponse, Recording
 from helpers.replay.sse import frame
-from paths import ROOT
+from helpers.replay.stopwatch import Stopwatch
+from helpers.replay.transport import ReplayTransport
 
 SPEC = tomllib.loads((ROOT / "fixtures/specs/short_summary.toml").read_text())
 REQUEST = SPEC["request"]
@@ -79,14 +79,25 @@ def test_changed_request_fails_with_a_clear_message():
 
 
 def _tiny_stream(at: float) -> list[Chunk]:
-    message = {"id": "msg_1", "type": "message", "role": "assistant", "model": "m", "content": [],
-               "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 3, "output_tokens": 1}}
+    message = {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "m",
+        "content": [],
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": {"input_tokens": 3, "output_tokens": 1},
+    }
     events = [
         ("message_start", {"type": "message_start", "message": message}),
         ("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
         ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "ok"}}),
         ("content_block_stop", {"type": "content_block_stop", "index": 0}),
-        ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None}, "usage": {"output_tokens": 2}}),
+        (
+            "message_delta",
+            {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None}, "usage": {"output_tokens": 2}},
+        ),
         ("message_stop", {"type": "message_stop"}),
     ]
     return [Chunk(at * (n + 1) / len(events), frame(name, json.dumps(data))) for n, (name, data) in enumerate(events)]
@@ -138,7 +149,7 @@ def test_status_line_names_mode_model_speed_and_provenance():
 def test_reading_after_the_stream_is_closed_fails_as_on_a_real_connection():
     client = helpers.make_client(speed=0)
     with client.messages.stream(**REQUEST) as stream:
-        for _ in zip(range(3), stream.text_stream):
+        for _ in zip(range(3), stream.text_stream, strict=False):
             pass
     with pytest.raises(httpx2.ReadError):
         stream.get_final_message()
@@ -190,5 +201,5 @@ def test_copies_of_a_client_share_its_stopwatch_and_status():
     copy = client.with_options(max_retries=0)
     assert helpers.stopwatch(copy) is helpers.stopwatch(client)
     assert helpers.status_line(copy) == helpers.status_line(client)
-    with pytest.raises(TypeError, match="not made by helpers.make_client"):
+    with pytest.raises(TypeError, match=r"not made by helpers\.make_client"):
         helpers.stopwatch(anthropic.Anthropic(api_key="x"))

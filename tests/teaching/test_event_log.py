@@ -4,10 +4,10 @@ import tomllib
 
 import matplotlib
 import pytest
+from paths import ROOT
 
 import helpers
 from helpers.teaching.event_log import EventLog, Phase, plot_phases
-from paths import ROOT
 
 matplotlib.use("Agg")
 REQUEST = tomllib.loads((ROOT / "fixtures/specs/short_summary.toml").read_text())["request"]

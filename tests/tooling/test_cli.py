@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from paths import ROOT
 
 import helpers
 from helpers.replay import recording_file
 from helpers.tooling.cli import main
 from helpers.tooling.synthesize import build_all
-from paths import ROOT
 
 FIXTURES = ROOT / "fixtures"
 
@@ -94,7 +94,8 @@ CAPTURE = (
     b'event: ping\ndata: {"type": "ping"}\n\n'
     b'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Ol\xc3\xa1"}}\n\n'
     b'event: content_block_stop\ndata: {"type":"content_block_stop","index":0}\n\n'
-    b'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":2}}\n\n'
+    b'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},'
+    b'"usage":{"output_tokens":2}}\n\n'
     b'event: message_stop\ndata: {"type":"message_stop"}\n\n'
 )
 
@@ -113,7 +114,9 @@ def test_import_keeps_the_capture_byte_for_byte_and_checks_clean(tmp_path, capsy
 
 def test_import_of_curl_i_output_drops_secret_headers_and_uses_the_request(tmp_path):
     capture, request, out = tmp_path / "c.txt", tmp_path / "req.json", tmp_path / "c.json"
-    head = b"HTTP/2 200\r\ncontent-type: text/event-stream\r\nrequest-id: req_9\r\nset-cookie: s=1\r\nanthropic-organization-id: org-1\r\n\r\n"
+    head = (
+        b"HTTP/2 200\r\ncontent-type: text/event-stream\r\nrequest-id: req_9\r\nset-cookie: s=1\r\nanthropic-organization-id: org-1\r\n\r\n"
+    )
     capture.write_bytes(head + CAPTURE)
     request.write_text(json.dumps({"model": "m", "max_tokens": 9, "messages": [{"role": "user", "content": "hi"}]}))
     assert main(["import-sse", str(capture), "--out", str(out), "--request", str(request)]) == 0

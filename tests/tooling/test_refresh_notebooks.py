@@ -3,8 +3,8 @@
 import nbformat
 import pytest
 
-from helpers.tooling.cli import main
 from helpers.config import DEFAULT_MODEL
+from helpers.tooling.cli import main
 from helpers.tooling.refresh_notebooks import LIVE_VIEW_NOTE
 
 pytestmark = pytest.mark.kernel

@@ -3,12 +3,11 @@
 import shutil
 
 from loopback_server import API_KEY
+from paths import ROOT
 
 import helpers
 from helpers.replay import recording_file
 from helpers.tooling.cli import main
-from paths import ROOT
-
 
 
 def test_record_overwrites_each_fixture_in_place_keeps_stories_and_leaks_nothing(course_env, loopback, capsys, monkeypatch):

@@ -1,5 +1,6 @@
 """The synthesizer: real-capture framing, the lesson's timing facts, and every block kind."""
 
+import itertools
 import json
 import random
 import statistics
@@ -10,18 +11,18 @@ import httpx2
 import pytest
 
 import helpers
+from helpers.errors import RecordingError
 from helpers.replay import recording_file
 from helpers.replay.event_order import validate_body
 from helpers.replay.sse import parse
-from helpers.errors import RecordingError
 from helpers.tooling.synthesize import Spec, Timing, fragments, load_spec, pseudo_tokens, synthesize, token_count
 
-WORDS = "streaming shows the answer while it is written so people can start reading early".split()
+WORDS = ["streaming", "shows", "the", "answer", "while", "it", "is", "written", "so", "people", "can", "start", "reading", "early"]
 
 
-def spec(blocks, stop_reason="end_turn", timing=Timing(), also_blocking=False) -> Spec:
+def spec(blocks, stop_reason="end_turn", timing: Timing | None = None, also_blocking=False) -> Spec:
     request = {"model": "claude-sonnet-4-6", "max_tokens": 4096, "messages": [{"role": "user", "content": "x"}]}
-    return Spec("t", Path("t.toml"), request, blocks, stop_reason, None, 20, timing, "2026-11-24", 7, "", also_blocking)
+    return Spec("t", Path("t.toml"), request, blocks, stop_reason, None, 20, timing or Timing(), "2026-11-24", 7, "", also_blocking)
 
 
 def long_text(tokens: int) -> str:
@@ -74,7 +75,7 @@ def test_tool_input_arrives_in_bursts_and_parses_to_the_input():
     assert final.content[1].id.startswith("toolu_01")
     json_chunks = [c for c in response.chunks if b"input_json_delta" in c.data]
     assert b'"partial_json":""' in json_chunks[0].data
-    gaps = [b.at - a.at for a, b in zip(json_chunks, json_chunks[1:])]
+    gaps = [b.at - a.at for a, b in itertools.pairwise(json_chunks)]
     assert sum(gap > 0.25 for gap in gaps) >= 1  # a pause before the second key/value burst
     assert validate_body(response.body).ok
 
@@ -138,8 +139,14 @@ def test_failed_attempts_make_a_retry_story_the_sdk_retries_through(tmp_path):
 
 
 def test_stop_details_and_citations_reach_the_final_message():
-    citation = {"type": "char_location", "cited_text": "Water boils at 100 C.", "document_index": 0,
-                "document_title": "Notes", "start_char_index": 0, "end_char_index": 21}
+    citation = {
+        "type": "char_location",
+        "cited_text": "Water boils at 100 C.",
+        "document_index": 0,
+        "document_title": "Notes",
+        "start_char_index": 0,
+        "end_char_index": 21,
+    }
     refusal = spec([{"type": "text", "text": "It boils at 100 C at sea level.", "citations": [citation]}], "refusal")
     refusal.stop_details = {"type": "refusal", "category": None, "explanation": None}
     body = synthesize(refusal)[0].exchanges[0].response.body

@@ -25,7 +25,7 @@ from helpers.views.markdown_blocks import (
 DOCUMENTS = {
     "headings and emphasis": (
         "# Title with *emphasis*\n\nA paragraph with **bold**, `code`, _under_ and ~~struck~~ words,"
-        " a [link](https://example.com \"title\") and an ![image](/img.png).\n\nSetext heading\n===\n\n"
+        ' a [link](https://example.com "title") and an ![image](/img.png).\n\nSetext heading\n===\n\n'
         "Another one\n---\nText right after it.\n\n## Two\n### Three\nclosing line"
     ),
     "lists": (
@@ -49,7 +49,7 @@ DOCUMENTS = {
 }
 FORWARD_REFERENCES = (
     "See [the docs] and [x][y] early on.\n\n## Middle\n\n[not a ref]\n\n"
-    "[the docs]: https://example.com \"The docs\"\n[y]: /local\n\nAfter: [the docs] again.\n"
+    '[the docs]: https://example.com "The docs"\n[y]: /local\n\nAfter: [the docs] again.\n'
 )
 
 
@@ -134,7 +134,9 @@ def test_plain_paragraphs_end_as_one_render(name: str) -> None:
     for end in range(1, len(document) + 1):
         shown = renderer.update(document[:end])
     assert shown.html == render_plain(document)
-    assert render_plain("<b>a</b>\n\nb") == '<p style="white-space: pre-wrap">&lt;b&gt;a&lt;/b&gt;</p><p style="white-space: pre-wrap">b</p>'
+    assert (
+        render_plain("<b>a</b>\n\nb") == '<p style="white-space: pre-wrap">&lt;b&gt;a&lt;/b&gt;</p><p style="white-space: pre-wrap">b</p>'
+    )
 
 
 def test_whole_text_renders_everything_every_time() -> None:
@@ -144,10 +146,34 @@ def test_whole_text_renders_everything_every_time() -> None:
 
 # Safety ----------------------------------------------------------------------------------------
 
-MARKDOWN_TAGS = {"p", "a", "img", "em", "strong", "code", "pre", "h1", "h2", "h3", "ul", "ol", "li", "blockquote", "hr", "br", "table", "thead", "tbody", "tr", "th", "td", "s"}
+MARKDOWN_TAGS = {
+    "p",
+    "a",
+    "img",
+    "em",
+    "strong",
+    "code",
+    "pre",
+    "h1",
+    "h2",
+    "h3",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "hr",
+    "br",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "s",
+}
 UNSAFE = (
     '<script>window.stolen = 1</script>\n\nText <img src=x onerror="window.stolen = 1"> inline.\n\n'
-    "<div onclick=\"x()\">block html</div>\n\n[click](javascript:alert(1)) [upper](JAVASCRIPT:alert(1)) "
+    '<div onclick="x()">block html</div>\n\n[click](javascript:alert(1)) [upper](JAVASCRIPT:alert(1)) '
     "[entity](&#x6A;avascript:alert(1)) [vb](vbscript:msgbox(1)) [file](file:///etc/passwd)\n\n"
     "![img](javascript:alert(1)) ![data](data:text/html;base64,PHNjcmlwdD4=) <javascript:alert(1)>\n\n"
     "[ok](https://example.com) [mail](mailto:a@b.c) [relative](/docs) [anchor](#top)\n"
@@ -157,9 +183,18 @@ UNSAFE = (
 @pytest.mark.parametrize(
     ("url", "safe"),
     [
-        ("https://example.com", True), ("http://x", True), ("mailto:a@b.c", True), ("/docs", True),
-        ("#top", True), ("page.html?a=b:c", True), ("javascript:alert(1)", False), ("JavaScript:x", False),
-        (" javascript:x", False), ("vbscript:x", False), ("data:image/png;base64,AA", False), ("file:///etc", False),
+        ("https://example.com", True),
+        ("http://x", True),
+        ("mailto:a@b.c", True),
+        ("/docs", True),
+        ("#top", True),
+        ("page.html?a=b:c", True),
+        ("javascript:alert(1)", False),
+        ("JavaScript:x", False),
+        (" javascript:x", False),
+        ("vbscript:x", False),
+        ("data:image/png;base64,AA", False),
+        ("file:///etc", False),
     ],
 )
 def test_only_web_mail_and_relative_addresses_are_safe(url: str, safe: bool) -> None:

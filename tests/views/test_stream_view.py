@@ -6,20 +6,21 @@ from __future__ import annotations
 import asyncio
 import time
 import tomllib
-from typing import Any, AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, ClassVar
 
 import comm
 import httpx2
 import ipywidgets
 import pytest
+from paths import ROOT
+from test_markdown_blocks import UNSAFE, assert_inert
 
 import helpers
 from helpers.views.markdown_blocks import render_markdown
-from helpers.views.stream_view import CUT_MARK, StreamView, side_by_side
 from helpers.views.reveal import by_paragraph, when_complete
+from helpers.views.stream_view import CUT_MARK, StreamView, side_by_side
 from helpers.views.throttle import DEFAULT_MAX_PAUSE, max_redraws, redraw_times
-from test_markdown_blocks import UNSAFE, assert_inert
-from paths import ROOT
 
 SPECS = ROOT / "fixtures" / "specs"
 
@@ -31,7 +32,7 @@ def request(name: str) -> dict[str, Any]:
 class RecordingComm(comm.DummyComm):
     """A comm that keeps every message the widgets send, as a front end would receive them."""
 
-    sent: list[tuple[str, dict[str, Any]]] = []
+    sent: ClassVar[list[tuple[str, dict[str, Any]]]] = []
 
     def publish_msg(self, msg_type: str, data: Any = None, metadata: Any = None, buffers: Any = None, **keys: Any) -> None:
         RecordingComm.sent.append((msg_type, data or {}))
@@ -276,9 +277,8 @@ async def test_text_held_back_when_the_stream_stalls_is_drawn_within_the_pause()
 
 
 async def _full_text(name: str) -> str:
-    async with helpers.make_async_client("replay", speed=0) as client:
-        async with client.messages.stream(**request(name)) as stream:
-            return await stream.get_final_text()
+    async with helpers.make_async_client("replay", speed=0) as client, client.messages.stream(**request(name)) as stream:
+        return await stream.get_final_text()
 
 
 # Safety ----------------------------------------------------------------------------------------

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from jupyter_client.blocking.client import BlockingKernelClient
 from jupyter_client.manager import start_new_kernel
+from paths import ROOT
 
 from helpers.views.markdown_blocks import render_markdown
-from paths import ROOT
 
 pytestmark = pytest.mark.kernel
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from helpers.views.reveal import POLICIES, by_paragraph, by_sentence, by_token, shown_at, when_complete
@@ -100,7 +102,7 @@ def test_a_sentence_does_not_end_at_a_list_number_or_a_decimal() -> None:
 def test_every_policy_only_ever_grows() -> None:
     for policy in POLICIES.values():
         shown = [policy(TEXT[:end], False) for end in range(len(TEXT) + 1)]
-        assert all(b.startswith(a) for a, b in zip(shown, shown[1:]))
+        assert all(b.startswith(a) for a, b in itertools.pairwise(shown))
         assert all(TEXT.startswith(part) for part in shown)
 
 

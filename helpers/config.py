@@ -12,10 +12,12 @@ from helpers.replay.faults import Fault, parse_fault
 DEFAULT_MODEL = "claude-sonnet-4-6"
 COURSE_MODES = ("auto", "replay", "live", "record")
 DEFAULT_SPEED = 1.0
+_YES = ("1", "true", "yes", "on")
+_NO = ("0", "false", "no", "off")
 
 
 REPRODUCIBLE_ENV = {"COURSE_MODE": "replay", "COURSE_REPLAY_SPEED": "0"}
-PERSONAL_SETTINGS = ("COURSE_FIXTURES", "COURSE_MODEL", "COURSE_FAULT")
+PERSONAL_SETTINGS = ("COURSE_FIXTURES", "COURSE_MODEL", "COURSE_FAULT", "COURSE_WIDGETS")
 
 
 def reproducible_environment(env: dict[str, str]) -> None:
@@ -68,7 +70,19 @@ def resolve_fallback(fallback: bool | None = None, env: Mapping[str, str] = os.e
     """Whether a live call that fails before its first byte is answered from the recording."""
     if fallback is not None:
         return fallback
-    return env.get("COURSE_FALLBACK", "1").strip().lower() not in ("0", "false", "no", "off")
+    return env.get("COURSE_FALLBACK", "1").strip().lower() not in _NO
+
+
+def resolve_widgets(env: Mapping[str, str] = os.environ) -> bool | None:
+    """``COURSE_WIDGETS``: 1 draws views with widgets, 0 with display updates, unset or auto decides."""
+    raw = env.get("COURSE_WIDGETS", "").strip().lower()
+    if raw in ("", "auto"):
+        return None
+    if raw in _YES or raw in _NO:
+        return raw in _YES
+    raise ConfigError(
+        f"COURSE_WIDGETS={raw!r} is not usable. Use 1 (widgets), 0 (display updates, for front ends without widgets) or auto."
+    )
 
 
 def fixtures_dir(env: Mapping[str, str] = os.environ) -> Path:

@@ -1,4 +1,5 @@
-"""What every exercise check shares: verdicts in plain words, and calling a student's code safely.
+"""What every exercise check shares: verdicts in plain words, calling a student's code safely, and
+the replay client, recorded request and stdout stand-in a check runs that code with.
 
 A check never raises because an exercise is unfinished or wrong. It calls the student's
 function through ``attempt``, keeps any exception as data, and turns what it found into a
@@ -7,15 +8,17 @@ function through ``attempt``, keeps any exception as data, and turns what it fou
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 import anthropic
 
-from helpers.replay import recording_file
 from helpers import config
 from helpers.client import make_client
 from helpers.errors import NoRecordingError
+from helpers.replay import recording_file
 
 Status = Literal["correct", "unfinished", "wrong"]
 _HEADINGS: dict[Status, str] = {"correct": "correct.", "unfinished": "not finished yet.", "wrong": "not right yet."}
@@ -83,12 +86,14 @@ def attempt(function: Callable[..., Any], *args: Any) -> Attempt:
 
 
 def first_line(err: Exception) -> str:
+    """``TypeError: its message``, one line: enough to find the bug, short enough to read in a verdict."""
     text = str(err).strip().splitlines()
     line = text[0] if text else ""
     return f"{type(err).__name__}: {line[:160]}" if line else type(err).__name__
 
 
 def not_a_function(exercise: Exercise, given: Any) -> Verdict:
+    """The verdict for ``check_f(f())``: a call's result where the function itself belongs."""
     name = exercise.function
     what = "None" if given is None else f"a {type(given).__name__}"
     return exercise.verdict(
@@ -114,16 +119,40 @@ def crashed(exercise: Exercise, result: Attempt) -> Verdict | None:
     return None
 
 
+def not_finished(exercise: Exercise, result: Attempt) -> Verdict:
+    """The verdict for the shipped body (see ``Attempt.unfinished``): not wrong, just not written yet."""
+    return exercise.verdict("unfinished", wrong=f"{exercise.function} still returns {result.value!r}.", hint=exercise.recipe)
+
+
+def returned_none(exercise: Exercise, right: str = "", where: str = "") -> Verdict:
+    """The verdict for a function that did its work but forgot to return: ``where`` (``"for X,"``) names the case."""
+    return exercise.verdict("wrong", right=right, wrong=f"{where} it returned None.".lstrip(), hint=f"return {exercise.returns}.")
+
+
+def sent_nothing(exercise: Exercise, hint: str) -> Verdict:
+    """The verdict for a function that returned without a request on its client, e.g. on the notebook's own client.
+
+    The check can only watch (and time) the client it passes in; ``hint`` says which parameters to use.
+    """
+    return exercise.verdict("wrong", wrong="it never sent a request with the client it was given.", hint=hint)
+
+
 def a_type(value: Any) -> str:
     """``a str``, ``an int``: the type of a value, with its article."""
     name = type(value).__name__
     return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
+def seconds(value: float) -> str:
+    """``0.93 s``: a moment on the recording's clock, as every verdict writes it (hundredths are what a reader compares)."""
+    return f"{value:.2f} s"
+
+
 def wrong_kind(exercise: Exercise, value: Any) -> Verdict | None:
     """A verdict when the function returned the wrong kind of value, else None."""
     if isinstance(value, bool) or not isinstance(value, exercise.kind):
-        return exercise.verdict("wrong", wrong=f"it returned {a_type(value)}, not {exercise.kind_words}.", hint=f"return {exercise.returns}.")
+        wrong = f"it returned {a_type(value)}, not {exercise.kind_words}."
+        return exercise.verdict("wrong", wrong=wrong, hint=f"return {exercise.returns}.")
     return None
 
 
@@ -137,3 +166,42 @@ def recorded_request(name: str) -> dict[str, Any]:
     body = dict(recording_file.load(config.fixtures_dir() / f"{name}.json").request.body)
     body.pop("stream", None)
     return {**body, "model": config.course_model()}
+
+
+class Printout(io.StringIO):
+    """A stand-in for stdout that keeps each write with the stream's clock, and counts writes never flushed.
+
+    What was printed is not enough: a check also judges when (as the pieces arrived, or all after the
+    loop) and whether a terminal would have shown it then (flushed). ``clock`` reads the stream's
+    progress, so text printed only after the loop shows up as written at a single moment.
+    """
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        super().__init__()
+        self.writes: list[tuple[float, str]] = []
+        self.unflushed = 0  # writes followed by another write before any flush
+        self._clock = clock
+        self._pending = False
+
+    def write(self, text: str) -> int:
+        """Keep the text with the clock's moment; a write while the previous one waits unflushed counts as unflushed."""
+        if text:
+            if self._pending:
+                self.unflushed += 1
+            self._pending = True
+            self.writes.append((self._clock(), text))
+        return super().write(text)
+
+    def flush(self) -> None:
+        """What ``print(..., flush=True)`` calls: everything written so far has reached the screen."""
+        self._pending = False
+        super().flush()
+
+    @property
+    def write_moments(self) -> set[float]:
+        """The distinct moments anything was written: one moment means it all came out at once."""
+        return {at for at, _ in self.writes}
+
+    def printed_at(self, marker: str) -> list[float]:
+        """When each occurrence of ``marker`` was printed, in order."""
+        return [at for at, text in self.writes for _ in range(text.count(marker))]

@@ -10,14 +10,28 @@ what is wrong, and what to try.
 from __future__ import annotations
 
 import contextlib
-import io
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-
+from helpers.checks.common import (
+    Exercise,
+    Printout,
+    Verdict,
+    attempt,
+    crashed,
+    is_blank,
+    not_a_function,
+    not_finished,
+    recorded_request,
+    replay_client,
+    returned_none,
+    seconds,
+    sent_nothing,
+    wrong_kind,
+)
 from helpers.client import stopwatch
-from helpers.checks.common import Exercise, recorded_request, replay_client, Verdict, attempt, crashed, is_blank, not_a_function, wrong_kind
 
 EXERCISE_RECORDING = "latency_terms"
 _SAME_TIME = 0.006  # seconds: a student who rounds to 0.01 s still matches
@@ -119,10 +133,6 @@ def _characters(count: int) -> str:
     return f"{count} character{'' if count == 1 else 's'}"
 
 
-def _seconds(value: float) -> str:
-    return f"{value:.2f} s"
-
-
 @dataclass(frozen=True)
 class Run:
     """A ``(client, request)`` exercise that returned a value of the right kind, and how far it read."""
@@ -147,42 +157,15 @@ def _run_with_request(exercise: Exercise, function: Any) -> Verdict | Run:
         return failure
     if read_until == 0:
         if result.unfinished:
-            return exercise.verdict("unfinished", wrong=f"{exercise.function} still returns {result.value!r}.", hint=exercise.recipe)
-        return exercise.verdict(
-            "wrong",
-            wrong="it never sent a request with the client it was given.",
+            return not_finished(exercise, result)
+        return sent_nothing(
+            exercise,
             hint="use the `client` and `request` parameters (not the notebook's own client); "
             "the check times your function on its own client.",
         )
     if is_blank(result.value):
-        return exercise.verdict("wrong", right="it streamed the answer.", wrong="it returned None.", hint=f"return {exercise.returns}.")
+        return returned_none(exercise, right="it streamed the answer.")
     return wrong_kind(exercise, result.value) or Run(result.value, read_until)
-
-
-class Screen(io.StringIO):
-    """A stand-in for stdout that notes when text was written and whether it was flushed.
-
-    ``clock`` reads the stream's progress, so text printed only after the loop shows up as
-    written at a single moment.
-    """
-
-    def __init__(self, clock: Callable[[], float]) -> None:
-        super().__init__()
-        self.write_moments: set[float] = set()
-        self.unflushed = 0
-        self._clock = clock
-        self._pending = False
-
-    def write(self, text: str) -> int:
-        if text:
-            self.unflushed += self._pending
-            self._pending = True
-            self.write_moments.add(self._clock())
-        return super().write(text)
-
-    def flush(self) -> None:
-        self._pending = False
-        super().flush()
 
 
 # Exercise 1: print each piece as it arrives and return the whole text --------------------------
@@ -194,19 +177,19 @@ def judge_collect_text(collect_text: Callable[[Any], Any]) -> Verdict:
     if not callable(collect_text):
         return not_a_function(ex, collect_text)
     with replay_client() as client, client.messages.stream(**exercise_request()) as stream:
-        screen = Screen(stopwatch(client).elapsed)
-        with contextlib.redirect_stdout(screen):
+        printout = Printout(stopwatch(client).elapsed)
+        with contextlib.redirect_stdout(printout):
             result = attempt(collect_text, stream)
-    printed = screen.getvalue()
+    printed = printout.getvalue()
     failure = crashed(ex, result)
     if failure:
         return failure
     if result.unfinished and not printed:
-        return ex.verdict("unfinished", wrong=f"collect_text still returns {result.value!r}.", hint=ex.recipe)
+        return not_finished(ex, result)
     expected = reference()
     printed_right = f"it printed {len(printed)} characters." if printed else ""
     if is_blank(result.value):
-        return ex.verdict("wrong", right=printed_right, wrong="it returned None.", hint=f"return {ex.returns}.")
+        return returned_none(ex, right=printed_right)
     if isinstance(result.value, (list, tuple)):
         return ex.verdict(
             "wrong",
@@ -220,7 +203,7 @@ def judge_collect_text(collect_text: Callable[[Any], Any]) -> Verdict:
     if result.value != expected.text:
         wrong, hint = _wrong_collected_text(result.value, expected)
         return ex.verdict("wrong", right=printed_right, wrong=wrong, hint=hint)
-    return _judge_printout(printed, screen, expected)
+    return _judge_printout(printed, printout, expected)
 
 
 def _wrong_collected_text(value: str, expected: Reference) -> tuple[str, str]:
@@ -243,7 +226,7 @@ def _wrong_collected_text(value: str, expected: Reference) -> tuple[str, str]:
     )
 
 
-def _judge_printout(printed: str, screen: Screen, expected: Reference) -> Verdict:
+def _judge_printout(printed: str, printout: Printout, expected: Reference) -> Verdict:
     """collect_text returned the right text: judge what it printed, and when."""
     ex, text = COLLECT_TEXT, expected.text
     right = f"it returned the whole answer, {len(text)} characters."
@@ -256,34 +239,36 @@ def _judge_printout(printed: str, screen: Screen, expected: Reference) -> Verdic
         )
     if printed.rstrip("\n") != text:
         if printed.replace("\n", "") == text.replace("\n", ""):
-            wrong, hint = "it printed each piece on a line of its own.", 'pass end="" so the pieces join up: print(text, end="", flush=True).'
+            wrong, hint = (
+                "it printed each piece on a line of its own.",
+                'pass end="" so the pieces join up: print(text, end="", flush=True).',
+            )
         else:
             wrong = f"what it printed differs from the answer from character {_first_difference(printed, text)}."
             hint = "print each piece exactly as it arrives, and nothing else."
         return ex.verdict("wrong", right=right, wrong=wrong, hint=hint)
-    if len(screen.write_moments) < 2:
+    if len(printout.write_moments) < 2:
         return ex.verdict(
             "wrong",
             right=right,
             wrong="it printed the text in one go, after the loop: the reader saw nothing until the end.",
             hint="print each piece inside the loop, as it arrives.",
         )
-    if screen.unflushed:
+    if printout.unflushed:
         return ex.verdict(
             "wrong",
             right=right + " It printed the pieces as they arrived.",
-            wrong=f"{screen.unflushed} of them waited in the output buffer because nothing flushed it.",
+            wrong=f"{printout.unflushed} of them waited in the output buffer because nothing flushed it.",
             hint='add flush=True: print(text, end="", flush=True). A terminal otherwise shows a line at a time.',
         )
     return ex.verdict(
         "correct",
-        right=f"it printed {len(expected.pieces)} pieces as they arrived, flushing each one, "
-        f"and returned all {len(text)} characters.",
+        right=f"it printed {len(expected.pieces)} pieces as they arrived, flushing each one, and returned all {len(text)} characters.",
     )
 
 
 def _first_difference(a: str, b: str) -> int:
-    return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
 
 
 # Exercise 2: time to first token ---------------------------------------------------------------
@@ -300,16 +285,21 @@ def _judge_first_token_time(value: float, expected: Reference) -> Verdict:
     if abs(value - first) <= _SAME_TIME:
         return ex.verdict(
             "correct",
-            right=f"{_seconds(value)}, the moment the first text arrived "
-            f"(the headers came at {_seconds(expected.headers_at)}, the whole answer at {_seconds(expected.complete_at)}).",
+            right=f"{seconds(value)}, the moment the first text arrived "
+            f"(the headers came at {seconds(expected.headers_at)}, the whole answer at {seconds(expected.complete_at)}).",
         )
     mistakes = [
-        (expected.headers_at, "that is when the response headers arrived, when the with block was entered, before any text.",
-         "read the clock inside the loop, when the first piece arrives."),
-        (expected.first_event_at, "that is when the first event (message_start) arrived; it carries no text.",
-         "time the first piece of stream.text_stream, or the first event whose type is 'text'."),
-        (expected.complete_at, "that is when the whole answer had arrived.",
-         "read the clock at the first piece, not after the loop."),
+        (
+            expected.headers_at,
+            "that is when the response headers arrived, when the with block was entered, before any text.",
+            "read the clock inside the loop, when the first piece arrives.",
+        ),
+        (
+            expected.first_event_at,
+            "that is when the first event (message_start) arrived; it carries no text.",
+            "time the first piece of stream.text_stream, or the first event whose type is 'text'.",
+        ),
+        (expected.complete_at, "that is when the whole answer had arrived.", "read the clock at the first piece, not after the loop."),
         (first * 1000, "that looks like milliseconds.", "return seconds."),
     ]
     for moment, wrong, hint in mistakes:
@@ -318,12 +308,12 @@ def _judge_first_token_time(value: float, expected: Reference) -> Verdict:
     if 0 <= value < 0.05:
         return ex.verdict(
             "wrong",
-            wrong=f"it returned {value:.3f} s, about zero: the first text arrived {_seconds(first)} after the request.",
+            wrong=f"it returned {value:.3f} s, about zero: the first text arrived {seconds(first)} after the request.",
             hint="a wall clock (time.perf_counter) reads almost nothing when replay does not wait; "
             "helpers.stopwatch(client).elapsed() reads the recording's clock.",
         )
     return ex.verdict(
-        "wrong", wrong=f"it returned {value:g} s, but the first text arrived {_seconds(first)} after the request.", hint=ex.recipe
+        "wrong", wrong=f"it returned {value:g} s, but the first text arrived {seconds(first)} after the request.", hint=ex.recipe
     )
 
 
@@ -347,15 +337,14 @@ def _judge_kept_sentence(value: str, read_until: float, expected: Reference) -> 
         return ex.verdict(
             "wrong",
             right=right,
-            wrong=f"it went on reading until {_seconds(read_until)}; the sentence was complete at "
-            f"{_seconds(expected.sentence_done_at)}.",
+            wrong=f"it went on reading until {seconds(read_until)}; the sentence was complete at {seconds(expected.sentence_done_at)}.",
             hint="break out of the loop as soon as the '.' arrives. get_final_message() or "
             "get_final_text() after a break waits for the rest of the answer.",
         )
     return ex.verdict(
         "correct",
-        right=f"{right} It stopped reading at {_seconds(read_until)}; the whole answer takes "
-        f"{_seconds(expected.complete_at)}, so the other {len(text) - len(sentence)} characters were never read.",
+        right=f"{right} It stopped reading at {seconds(read_until)}; the whole answer takes "
+        f"{seconds(expected.complete_at)}, so the other {len(text) - len(sentence)} characters were never read.",
     )
 
 
@@ -365,12 +354,15 @@ def _wrong_sentence(value: str, sentence: str, expected: Reference) -> tuple[str
     if value == expected.text:
         return "it returned the whole answer.", FIRST_SENTENCE.recipe
     if value == expected.through_full_stop_piece:
-        extra = value[len(sentence):]
+        extra = value[len(sentence) :]
         return f"it kept {_characters(len(extra))} after the full stop ({extra!r}): the piece with the '.' goes on.", cut
     if value.startswith(sentence):
         return f"it kept {_characters(len(value) - len(sentence))} more than the first sentence.", cut
     if sentence.startswith(value):
-        return f"it kept only {len(value)} of the sentence's {len(sentence)} characters.", "keep adding pieces until the text so far contains '.'."
+        return (
+            f"it kept only {len(value)} of the sentence's {len(sentence)} characters.",
+            "keep adding pieces until the text so far contains '.'.",
+        )
     if value.strip() == sentence.strip():
         return "the sentence is right, but with extra spaces or newlines around it.", "return the text exactly as it arrived."
     return f"it returned {value[:60]!r}, which is not how the answer starts.", FIRST_SENTENCE.recipe

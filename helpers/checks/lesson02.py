@@ -9,13 +9,13 @@ unfinished or wrong: it says what is right, what is wrong, and what to try.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import anthropic
 import httpx2
 
-from helpers.client import stopwatch
 from helpers.checks.common import (
     Attempt,
     Exercise,
@@ -25,10 +25,14 @@ from helpers.checks.common import (
     first_line,
     is_blank,
     not_a_function,
+    not_finished,
     recorded_request,
     replay_client,
+    returned_none,
+    sent_nothing,
     wrong_kind,
 )
+from helpers.client import stopwatch
 
 ACCUMULATE = Exercise(
     1,
@@ -132,8 +136,9 @@ def compared_fields(message: dict[str, Any]) -> list[tuple[str, Any]]:
     # A block that is not a dict (an SDK model appended without .to_dict()) shows as its class name.
     types = [block.get("type") if isinstance(block, dict) else type(block).__name__ for block in blocks]
     fields.append(("content", types if isinstance(content, list) else content))
-    for i, (block, kind) in enumerate(zip(blocks, types)):
-        fields += [(f"content[{i}].{key}", _block_value(block, key)) for key in BLOCK_FIELDS.get(kind, ())]
+    for i, (block, kind) in enumerate(zip(blocks, types, strict=True)):
+        keys = BLOCK_FIELDS.get(kind, ()) if isinstance(kind, str) else ()  # a student's "type" may be anything, even unhashable
+        fields += [(f"content[{i}].{key}", _block_value(block, key)) for key in keys]
     fields += [(key, message.get(key)) for key in ("stop_reason", "stop_sequence", "stop_details")]
     usage = message.get("usage")
     usage = usage if isinstance(usage, dict) else {}
@@ -239,9 +244,9 @@ def _judge_fold(folded: Folded, matched: list[str]) -> Verdict | None:
             hint = _FIELD_HINTS["block.citations"]
         return ex.verdict("wrong", right=right, wrong=f"{where}, it raised {first_line(result.error)}", hint=hint)
     if result.unfinished and not folded.read_any:
-        return crashed(ex, result) or ex.verdict("unfinished", wrong=f"accumulate still returns {result.value!r}.", hint=ex.recipe)
+        return crashed(ex, result) or not_finished(ex, result)
     if is_blank(result.value):
-        return ex.verdict("wrong", right=right, wrong=f"{where}, it read the events but returned None.", hint=f"return {ex.returns}.")
+        return returned_none(ex, right=right or "it read the events.", where=f"{where},")
     value = _as_dict(result.value)
     failure = wrong_kind(ex, value)
     if failure:
@@ -257,8 +262,8 @@ def _judge_fold(folded: Folded, matched: list[str]) -> Verdict | None:
 
 
 @dataclass(frozen=True)
-class Case:
-    """One run of exercise 2: a recording, an optional fault, and the pair it should give."""
+class OutcomeCase:
+    """One run of exercise 2: a recording, an optional fault, and the pair (text, ending) it should give."""
 
     recording: str
     fault: str
@@ -267,22 +272,47 @@ class Case:
     hint: str
 
 
-CASES: tuple[Case, ...] = (
-    Case(OUTCOME_RECORDING, "", "a stream that finished", "end_turn",
-         "when the stream finished, return its stop_reason: stream.get_final_message().stop_reason."),
-    Case("events_max_tokens", "", "a stream cut off by max_tokens", "max_tokens",
-         "return the stop_reason the stream gave, not a fixed string."),
-    Case(OUTCOME_RECORDING, f"error@after={BREAK_AFTER}", f"an overloaded error event after {BREAK_AFTER} events", "error",
-         "an error event makes the loop raise anthropic.APIStatusError (status 200): catch it and return (text so far, 'error')."),
-    Case(OUTCOME_RECORDING, f"drop@after={BREAK_AFTER}", f"a connection dropped after {BREAK_AFTER} events", "dropped",
-         "a dropped connection raises httpx2.RemoteProtocolError, an httpx2.TransportError the SDK does not wrap: "
-         "catch httpx2.TransportError and return (text so far, 'dropped')."),
-    Case(OUTCOME_RECORDING, f"eof@after={BREAK_AFTER}", f"a stream that just ends after {BREAK_AFTER} events, before message_delta", "truncated",
-         "nothing is raised, but message_delta never came, so stop_reason is None: return 'truncated' then."),
+OUTCOME_CASES: tuple[OutcomeCase, ...] = (
+    OutcomeCase(
+        recording=OUTCOME_RECORDING,
+        fault="",
+        what="a stream that finished",
+        ending="end_turn",
+        hint="when the stream finished, return its stop_reason: stream.get_final_message().stop_reason.",
+    ),
+    OutcomeCase(
+        recording="events_max_tokens",
+        fault="",
+        what="a stream cut off by max_tokens",
+        ending="max_tokens",
+        hint="return the stop_reason the stream gave, not a fixed string.",
+    ),
+    OutcomeCase(
+        recording=OUTCOME_RECORDING,
+        fault=f"error@after={BREAK_AFTER}",
+        what=f"an overloaded error event after {BREAK_AFTER} events",
+        ending="error",
+        hint="an error event makes the loop raise anthropic.APIStatusError (status 200): catch it and return (text so far, 'error').",
+    ),
+    OutcomeCase(
+        recording=OUTCOME_RECORDING,
+        fault=f"drop@after={BREAK_AFTER}",
+        what=f"a connection dropped after {BREAK_AFTER} events",
+        ending="dropped",
+        hint="a dropped connection raises httpx2.RemoteProtocolError, an httpx2.TransportError the SDK does not wrap: "
+        "catch httpx2.TransportError and return (text so far, 'dropped').",
+    ),
+    OutcomeCase(
+        recording=OUTCOME_RECORDING,
+        fault=f"eof@after={BREAK_AFTER}",
+        what=f"a stream that just ends after {BREAK_AFTER} events, before message_delta",
+        ending="truncated",
+        hint="nothing is raised, but message_delta never came, so stop_reason is None: return 'truncated' then.",
+    ),
 )
 
 
-def expected_text(case: Case) -> str:
+def expected_text(case: OutcomeCase) -> str:
     """The text a correct function shows for ``case``: everything before the fault, or all of it."""
     cut = "" if not case.fault else f"eof@after={BREAK_AFTER}"
     with replay_client(cut) as client, client.messages.create(**recorded_request(case.recording), stream=True) as events:
@@ -295,22 +325,23 @@ def judge_stream_outcome(stream_outcome: Callable[[Any, dict[str, Any]], Any]) -
     if not callable(stream_outcome):
         return not_a_function(ex, stream_outcome)
     passed: list[str] = []
-    for case in CASES:
+    for case in OUTCOME_CASES:
         with replay_client(case.fault) as client:
             result = attempt(stream_outcome, client, recorded_request(case.recording))
             read = stopwatch(client).elapsed() > 0
-        verdict = _judge_case(case, result, read, passed)
+        verdict = _judge_outcome(case, result, read, passed)
         if verdict is not None:
             return verdict
         passed.append(case.what)
     return ex.verdict(
         "correct",
-        right=f"it kept the text and named the ending of all {len(CASES)} streams: "
-        + "; ".join(f"{case.what}: {case.ending!r}" for case in CASES) + ".",
+        right=f"it kept the text and named the ending of all {len(OUTCOME_CASES)} streams: "
+        + "; ".join(f"{case.what}: {case.ending!r}" for case in OUTCOME_CASES)
+        + ".",
     )
 
 
-def _judge_case(case: Case, result: Attempt, read: bool, passed: list[str]) -> Verdict | None:
+def _judge_outcome(case: OutcomeCase, result: Attempt, read: bool, passed: list[str]) -> Verdict | None:
     ex = STREAM_OUTCOME
     right = f"it handled {', '.join(passed)}." if passed else ""
     where = f"with {case.what}"
@@ -320,9 +351,13 @@ def _judge_case(case: Case, result: Attempt, read: bool, passed: list[str]) -> V
     if failure:
         return failure
     if not read:
-        return _unfinished_or_unread(result)
+        if result.unfinished:
+            return not_finished(ex, result)
+        return sent_nothing(
+            ex, hint="use the `client` and `request` parameters: the check gives each run a client whose stream breaks in a different way."
+        )
     if is_blank(result.value):
-        return ex.verdict("wrong", right=right or "it streamed the answer.", wrong=f"{where}, it returned None.", hint=f"return {ex.returns}.")
+        return returned_none(ex, right=right or "it streamed the answer.", where=f"{where},")
     failure = wrong_kind(ex, result.value)
     if failure:
         return failure
@@ -331,23 +366,20 @@ def _judge_case(case: Case, result: Attempt, read: bool, passed: list[str]) -> V
     text, ending = result.value
     expected = expected_text(case)
     if text != expected:
-        return ex.verdict("wrong", right=right, wrong=f"{where}, {_text_mistake(text, expected)}",
-                          hint="collect every piece of stream.text_stream as it arrives, and return them joined, also when the loop fails.")
+        return ex.verdict(
+            "wrong",
+            right=right,
+            wrong=f"{where}, {_text_mistake(text, expected)}",
+            hint="collect every piece of stream.text_stream as it arrives, and return them joined, also when the loop fails.",
+        )
     if ending != case.ending:
-        return ex.verdict("wrong", right=f"{right} It kept the text ({len(text)} characters).".strip(),
-                          wrong=f"{where}, the ending was {ending!r}; it should be {case.ending!r}.", hint=case.hint)
+        return ex.verdict(
+            "wrong",
+            right=f"{right} It kept the text ({len(text)} characters).".strip(),
+            wrong=f"{where}, the ending was {ending!r}; it should be {case.ending!r}.",
+            hint=case.hint,
+        )
     return None
-
-
-def _unfinished_or_unread(result: Attempt) -> Verdict:
-    ex = STREAM_OUTCOME
-    if result.unfinished:
-        return ex.verdict("unfinished", wrong=f"stream_outcome still returns {result.value!r}.", hint=ex.recipe)
-    return ex.verdict(
-        "wrong",
-        wrong="it never sent a request with the client it was given.",
-        hint="use the `client` and `request` parameters: the check gives each run a client whose stream breaks in a different way.",
-    )
 
 
 def _text_mistake(text: Any, expected: str) -> str:

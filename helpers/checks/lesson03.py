@@ -10,28 +10,31 @@ raises because an exercise is unfinished or wrong.
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-
-from helpers.client import stopwatch
-from helpers.teaching.course_tools import describe_call, tool_uses
 from helpers.checks.common import (
     Attempt,
     Exercise,
+    Printout,
     Verdict,
     attempt,
     crashed,
     first_line,
     is_blank,
     not_a_function,
+    not_finished,
     recorded_request,
     replay_client,
+    returned_none,
+    seconds,
+    sent_nothing,
     wrong_kind,
 )
+from helpers.client import stopwatch
+from helpers.teaching.course_tools import describe_call, tool_uses
 
 EXERCISE_TURNS = ("tools_exercise_1", "tools_exercise_2", "tools_exercise_3")
 """The recordings of the exercise conversation, one per turn."""
@@ -43,7 +46,7 @@ ANNOUNCE_TOOLS = Exercise(
     "announce_tools",
     recipe="inside `with client.messages.stream(**request) as stream:`, loop over the events; print "
     'event.text for "text" events (end="", flush=True), and for a "content_block_start" event whose '
-    "content_block.type is \"tool_use\", print f\"[calling {event.content_block.name}]\" and keep the name. "
+    'content_block.type is "tool_use", print f"[calling {event.content_block.name}]" and keep the name. '
     "Return the names.",
     returns="the list of tool names, in the order the calls started",
     kind=list,
@@ -85,14 +88,8 @@ def recorded_reply(name: str) -> Any:
 def _sent_nothing(exercise: Exercise, result: Attempt) -> Verdict:
     """The verdict for a function that returned without a request on its client: unfinished, or wrong."""
     if result.unfinished:
-        return exercise.verdict("unfinished", wrong=f"{exercise.function} still returns {result.value!r}.", hint=exercise.recipe)
-    return exercise.verdict(
-        "wrong", wrong="it never sent a request with the client it was given.", hint="stream the `request` with the `client` you are given."
-    )
-
-
-def _seconds(value: float) -> str:
-    return f"{value:.2f} s"
+        return not_finished(exercise, result)
+    return sent_nothing(exercise, hint="stream the `request` with the `client` you are given.")
 
 
 # Exercise 1: announce each tool as soon as its block starts ----------------------------------
@@ -122,7 +119,10 @@ class FirstTurn:
 
 def first_turn() -> FirstTurn:
     """Stream the first exercise reply once, noting when each tool block starts, fills and ends."""
-    text, starts, inputs, stops = "", {}, {}, {}
+    text = ""
+    starts: dict[int, tuple[str, float]] = {}  # block index -> (tool name, when its block started)
+    inputs: dict[int, float] = {}  # block index -> when its first input arrived
+    stops: dict[int, float] = {}  # block index -> when its block ended
     with replay_client() as client, client.messages.stream(**exercise_request()) as stream:
         clock = stopwatch(client)
         for event in stream:
@@ -139,33 +139,14 @@ def first_turn() -> FirstTurn:
     return FirstTurn(text, tools)
 
 
-class Transcript(io.StringIO):
-    """A stand-in for stdout that keeps each write with the stream's clock at that moment."""
-
-    def __init__(self, clock: Callable[[], float]) -> None:
-        super().__init__()
-        self.writes: list[tuple[float, str]] = []
-        self._clock = clock
-
-    def write(self, text: str) -> int:
-        if text:
-            self.writes.append((self._clock(), text))
-        return super().write(text)
-
-    def announced_at(self, name: str) -> list[float]:
-        """When each ``[calling NAME]`` announcement was printed, in order."""
-        marker = f"calling {name}"
-        return [at for at, text in self.writes for _ in range(text.count(marker))]
-
-
 def judge_announce_tools(announce_tools: Callable[[Any, dict[str, Any]], Any]) -> Verdict:
     """Exercise 1: print the text and announce each tool call the moment its block starts."""
     ex = ANNOUNCE_TOOLS
     if not callable(announce_tools):
         return not_a_function(ex, announce_tools)
     with replay_client() as client:
-        transcript = Transcript(stopwatch(client).elapsed)
-        with contextlib.redirect_stdout(transcript):
+        printout = Printout(stopwatch(client).elapsed)
+        with contextlib.redirect_stdout(printout):
             result = attempt(announce_tools, client, exercise_request())
         read_until = stopwatch(client).elapsed()
     failure = crashed(ex, result)
@@ -175,13 +156,13 @@ def judge_announce_tools(announce_tools: Callable[[Any, dict[str, Any]], Any]) -
         return _sent_nothing(ex, result)
     expected = first_turn()
     if is_blank(result.value):
-        return ex.verdict("wrong", right="it streamed the reply.", wrong="it returned None.", hint=f"return {ex.returns}.")
+        return returned_none(ex, right="it streamed the reply.")
     wrong_value = wrong_kind(ex, result.value)
     if wrong_value:
         return wrong_value
     if result.value != expected.names:
         return ex.verdict("wrong", wrong=_wrong_names(result.value, expected.names), hint=ex.recipe)
-    return _judge_announcements(transcript, expected)
+    return _judge_announcements(printout, expected)
 
 
 def _wrong_names(value: list[Any], names: list[str]) -> str:
@@ -194,16 +175,16 @@ def _wrong_names(value: list[Any], names: list[str]) -> str:
     return f"it returned {value!r}; the reply's calls, in order, are {names}."
 
 
-def _judge_announcements(transcript: Transcript, expected: FirstTurn) -> Verdict:
+def _judge_announcements(printout: Printout, expected: FirstTurn) -> Verdict:
     ex = ANNOUNCE_TOOLS
-    printed = transcript.getvalue()
+    printed = printout.getvalue()
     right = f"it returned the {len(expected.names)} tool names, {expected.names}."
     if expected.text not in printed:
         hint = 'print each piece of text as it arrives, joined up: print(event.text, end="", flush=True).'
         return ex.verdict("wrong", right=right, wrong="what it printed does not contain the reply's text.", hint=hint)
     moments: list[float] = []
     for n, tool in enumerate(expected.tools):
-        printed_at = transcript.announced_at(tool.name)
+        printed_at = printout.printed_at(f"calling {tool.name}")
         same_name_before = expected.names[:n].count(tool.name)
         if len(printed_at) <= same_name_before:
             return ex.verdict(
@@ -218,16 +199,16 @@ def _judge_announcements(transcript: Transcript, expected: FirstTurn) -> Verdict
             return ex.verdict(
                 "wrong",
                 right=right,
-                wrong=f"it announced call {n + 1} ({tool.name}) at {_seconds(at)}, when its input was already {done}; "
-                f"the name was known at {_seconds(tool.started)}, when the block started.",
+                wrong=f"it announced call {n + 1} ({tool.name}) at {seconds(at)}, when its input was already {done}; "
+                f"the name was known at {seconds(tool.started)}, when the block started.",
                 hint='announce in the loop, on the "content_block_start" event, not after get_final_message().',
             )
         moments.append(at)
-    waits = ", ".join(f"{_seconds(t.complete - at)}" for t, at in zip(expected.tools, moments))
+    waits = ", ".join(f"{seconds(t.complete - at)}" for t, at in zip(expected.tools, moments, strict=True))
     return ex.verdict(
         "correct",
         right=f"{right} Each was announced as its block started, before any of its input arrived "
-        f"({', '.join(_seconds(at) for at in moments)}): that is {waits} before the input was complete.",
+        f"({', '.join(seconds(at) for at in moments)}): that is {waits} before the input was complete.",
     )
 
 
@@ -290,7 +271,7 @@ def _same(a: Any, b: Any) -> bool:
 def _matching_turns(bodies: Sequence[dict[str, Any]], expected: Conversation) -> int:
     """How many of the requests sent, from the first, are the recorded turns' requests."""
     matched = 0
-    for body, wanted in zip(bodies, expected.requests):
+    for body, wanted in zip(bodies, expected.requests, strict=False):
         if not (body.get("stream") and _same(body.get("messages"), wanted)):
             break
         matched += 1
@@ -312,12 +293,17 @@ def _judge_answer(result: Attempt, turns: int, expected: Conversation) -> Verdic
             hint="go round again while reply.stop_reason == 'tool_use'; stop only when it is something else (end_turn).",
         )
     if is_blank(result.value):
-        return ex.verdict("wrong", right=f"it streamed all {total} turns.", wrong="it returned None.", hint=f"return {ex.returns}.")
+        return returned_none(ex, right=f"it streamed all {total} turns.")
     wrong_value = wrong_kind(ex, result.value)
     if wrong_value:
         return wrong_value
     if result.value != expected.answer:
-        return ex.verdict("wrong", right=f"it streamed all {total} turns.", wrong=_wrong_answer(result.value, expected), hint="return the text of the last reply: stream.get_final_text() of the last turn.")
+        return ex.verdict(
+            "wrong",
+            right=f"it streamed all {total} turns.",
+            wrong=_wrong_answer(result.value, expected),
+            hint="return the text of the last reply: stream.get_final_text() of the last turn.",
+        )
     calls = sum(len(tool_uses(reply.content)) for reply in expected.replies)
     return ex.verdict(
         "correct",
@@ -347,19 +333,33 @@ def _unmatched_turn(bodies: Sequence[dict[str, Any]], expected: Conversation) ->
         return "its first request is not the `request` it was given; send that one unchanged: client.messages.stream(**request)."
     messages, wanted = list(sent.get("messages") or []), expected.requests[turn - 1]
     if not all(isinstance(m, dict) for m in messages):
-        return f"turn {turn}'s messages hold something that is not a message dict; append {{'role': 'assistant', 'content': reply.content}}, not reply.content itself."
+        return (
+            f"turn {turn}'s messages hold something that is not a message dict; "
+            "append {'role': 'assistant', 'content': reply.content}, not reply.content itself."
+        )
     roles, wanted_roles = [m.get("role") for m in messages], [m["role"] for m in wanted]
     if len(messages) < len(wanted):
         if len(messages) == 1:
             return f"turn {turn} sent only the question again, without the assistant's reply and the tool results."
         if "assistant" not in roles:
-            return f"turn {turn} sent no assistant message: append the reply, {{'role': 'assistant', 'content': reply.content}}, before its tool results."
-        return f"turn {turn} sent {len(messages)} messages instead of {len(wanted)}: the history must grow by the reply and its tool results every turn."
+            return (
+                f"turn {turn} sent no assistant message: "
+                "append the reply, {'role': 'assistant', 'content': reply.content}, before its tool results."
+            )
+        return (
+            f"turn {turn} sent {len(messages)} messages instead of {len(wanted)}: "
+            "the history must grow by the reply and its tool results every turn."
+        )
     if roles != wanted_roles:
-        if roles[:len(wanted_roles)] == wanted_roles:
-            return f"turn {turn} sent {len(messages)} messages instead of {len(wanted)}; put all tool results of a turn in ONE user message."
-        return f"turn {turn} sent messages with roles {roles}; they must alternate {wanted_roles}: the assistant's reply, then one user message with the results."
-    for n, (mine, theirs) in enumerate(zip(messages, wanted)):
+        if roles[: len(wanted_roles)] == wanted_roles:
+            return (
+                f"turn {turn} sent {len(messages)} messages instead of {len(wanted)}; put all tool results of a turn in ONE user message."
+            )
+        return (
+            f"turn {turn} sent messages with roles {roles}; they must alternate {wanted_roles}: "
+            "the assistant's reply, then one user message with the results."
+        )
+    for n, (mine, theirs) in enumerate(zip(messages, wanted, strict=True)):
         if not _same(mine, theirs):
             return _unmatched_message(turn, n, mine, theirs)
     return f"turn {turn}'s request differs from the recorded one outside its messages; send `request` unchanged except for messages."
@@ -370,7 +370,10 @@ def _unmatched_message(turn: int, n: int, mine: dict[str, Any], theirs: dict[str
     if n == 0:
         return f"{where}, the question, is not the one in `request`; keep request['messages'] at the start of the history."
     if theirs["role"] == "assistant":
-        return f"{where} (the assistant's reply) is not the reply as received; send it unchanged: {{'role': 'assistant', 'content': reply.content}}."
+        return (
+            f"{where} (the assistant's reply) is not the reply as received; "
+            "send it unchanged: {'role': 'assistant', 'content': reply.content}."
+        )
     content = mine.get("content")
     if not isinstance(content, list) or not all(isinstance(b, dict) and b.get("type") == "tool_result" for b in content):
         return f"{where} must be a list of tool_result blocks, one per tool call; use course_tools.run_tool(block)."
@@ -378,11 +381,15 @@ def _unmatched_message(turn: int, n: int, mine: dict[str, Any], theirs: dict[str
     sent_ids = [b.get("tool_use_id") for b in content]
     if sorted(map(str, sent_ids)) != sorted(wanted_ids):
         missing = [i for i in wanted_ids if i not in sent_ids]
-        return f"{where} answers the calls {sent_ids}, but the reply made the calls {wanted_ids}" + (f" ({len(missing)} without a result)." if missing else ".")
+        return f"{where} answers the calls {sent_ids}, but the reply made the calls {wanted_ids}" + (
+            f" ({len(missing)} without a result)." if missing else "."
+        )
     by_id = {b.get("tool_use_id"): b for b in content}
     if sent_ids != wanted_ids and _same({**mine, "content": [by_id[i] for i in wanted_ids]}, theirs):
-        return (f"{where} has the right result for every call, in another order. The API pairs results by id, so the "
-                "order is not wrong in itself; this exercise's recordings expect the order of the calls, so keep it.")
+        return (
+            f"{where} has the right result for every call, in another order. The API pairs results by id, so the "
+            "order is not wrong in itself; this exercise's recordings expect the order of the calls, so keep it."
+        )
     return f"{where} has the right ids but other contents; send exactly what course_tools.run_tool(block) returns."
 
 
@@ -390,23 +397,23 @@ def _unmatched_message(turn: int, n: int, mine: dict[str, Any], theirs: dict[str
 
 
 @dataclass(frozen=True)
-class Case:
-    """One recorded reply that calls_to_run is given, and what it should return."""
+class ReplyCase:
+    """One recorded reply that calls_to_run is given, and the ids of the tool calls it should return."""
 
     what: str
     message: Any
     expected_ids: tuple[str, ...]
 
 
-def cases() -> list[Case]:
+def reply_cases() -> list[ReplyCase]:
     """The replies the check shows calls_to_run: parallel calls, a cut-off call, no call, a tool-only reply."""
     first, last = recorded_reply(EXERCISE_TURNS[0]), recorded_reply(EXERCISE_TURNS[-1])
     cut, forced = recorded_reply(CUT_OFF), recorded_reply(TOOL_ONLY)
     return [
-        Case("a reply with two parallel get_weather calls", first, tuple(b.id for b in tool_uses(first.content))),
-        Case("a reply cut off by max_tokens in the middle of its tool input", cut, ()),
-        Case("a final answer (stop_reason end_turn, no tool calls)", last, ()),
-        Case("a reply that is only a tool call, with no text", forced, tuple(b.id for b in tool_uses(forced.content))),
+        ReplyCase("a reply with two parallel get_weather calls", first, tuple(b.id for b in tool_uses(first.content))),
+        ReplyCase("a reply cut off by max_tokens in the middle of its tool input", cut, ()),
+        ReplyCase("a final answer (stop_reason end_turn, no tool calls)", last, ()),
+        ReplyCase("a reply that is only a tool call, with no text", forced, tuple(b.id for b in tool_uses(forced.content))),
     ]
 
 
@@ -416,15 +423,15 @@ def judge_calls_to_run(calls_to_run: Callable[[Any], Any]) -> Verdict:
     if not callable(calls_to_run):
         return not_a_function(ex, calls_to_run)
     passed: list[str] = []
-    for n, case in enumerate(cases()):
+    for n, case in enumerate(reply_cases()):
         result = attempt(calls_to_run, case.message)
         if n == 0 and result.unfinished:
-            return ex.verdict("unfinished", wrong=f"calls_to_run still returns {result.value!r}.", hint=ex.recipe)
+            return not_finished(ex, result)
         right = f"it handled {', '.join(passed)}." if passed else ""
         if result.error is not None:
             return ex.verdict("wrong", right=right, wrong=f"for {case.what}, it raised {first_line(result.error)}", hint=ex.recipe)
         if is_blank(result.value):
-            return ex.verdict("wrong", right=right, wrong=f"for {case.what}, it returned None.", hint=f"return {ex.returns}.")
+            return returned_none(ex, right=right, where=f"for {case.what},")
         wrong_value = wrong_kind(ex, result.value)
         if wrong_value:
             return wrong_value
@@ -435,7 +442,7 @@ def judge_calls_to_run(calls_to_run: Callable[[Any], Any]) -> Verdict:
     return ex.verdict("correct", right=f"it returned the right calls for {len(passed)} replies: " + "; ".join(passed) + ".")
 
 
-def _wrong_calls(case: Case, value: list[Any]) -> str:
+def _wrong_calls(case: ReplyCase, value: list[Any]) -> str:
     ids = [getattr(item, "id", None) for item in value]
     kinds = {getattr(item, "type", type(item).__name__) for item in value}
     if kinds - {"tool_use"}:

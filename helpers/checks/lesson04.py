@@ -9,17 +9,31 @@ check never raises because an exercise is unfinished or wrong.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from itertools import pairwise
+from typing import Any
 
 import anthropic
 
-from helpers.replay import recording_file
-from helpers import config
-from helpers.client import make_client, stopwatch
-from helpers.checks.common import Exercise, Verdict, a_type, attempt, crashed, is_blank, not_a_function, wrong_kind
+from helpers.checks.common import (
+    Exercise,
+    Verdict,
+    a_type,
+    attempt,
+    crashed,
+    is_blank,
+    not_a_function,
+    not_finished,
+    recorded_request,
+    replay_client,
+    returned_none,
+    sent_nothing,
+    wrong_kind,
+)
+from helpers.client import stopwatch
 from helpers.views.markdown_blocks import render_markdown
-from helpers.views.stream_view import StreamView
 from helpers.views.reveal import by_paragraph
+from helpers.views.stream_view import StreamView
 from helpers.views.throttle import redraw_times
 
 EXERCISE_RECORDING = "render_side_python"
@@ -54,22 +68,16 @@ SHOW_STREAM = Exercise(
 )
 
 
-def exercise_request(name: str = EXERCISE_RECORDING) -> dict[str, Any]:
-    """The request of a lesson 04 recording (by default exercise 3's), to try your function yourself."""
-    body = dict(recording_file.load(config.fixtures_dir() / f"{name}.json").request.body)
-    body.pop("stream", None)
-    return {**body, "model": config.course_model()}
-
-
-def _replay_client() -> anthropic.Anthropic:
-    return make_client("replay", speed=0, fallback=False, fault="")  # never COURSE_FAULT
+def exercise_request() -> dict[str, Any]:
+    """The request exercise 3 streams, to try your function yourself."""
+    return recorded_request(EXERCISE_RECORDING)
 
 
 def recorded_arrivals(name: str) -> list[tuple[float, str]]:
     """``(seconds, text)`` for each piece of a recording, on its own clock."""
-    with _replay_client() as client:
+    with replay_client() as client:
         clock = stopwatch(client)
-        with client.messages.stream(**exercise_request(name)) as stream:
+        with client.messages.stream(**recorded_request(name)) as stream:
             return [(clock.elapsed(), text) for text in stream.text_stream]
 
 
@@ -80,7 +88,7 @@ def _value_of(ex: Exercise, function: Callable[..., Any], *args: Any) -> Any:
     if failure:
         return failure
     if result.unfinished:
-        return ex.verdict("unfinished", wrong=f"{ex.function} still returns {result.value!r}.", hint=ex.recipe)
+        return not_finished(ex, result)
     return wrong_kind(ex, result.value) or result.value
 
 
@@ -128,13 +136,16 @@ def judge_redraw_moments(redraw_moments: Callable[[list[float], float], Any]) ->
 
 def _wrong_redraws(value: list[float], expected: list[float], arrivals: list[float], rate: float) -> tuple[str, str]:
     if value == arrivals and expected != arrivals:
-        return f"it redraws at every one of the {len(arrivals)} pieces.", "skip a piece that arrives less than 1 / rate seconds after the last redraw."
+        return (
+            f"it redraws at every one of the {len(arrivals)} pieces.",
+            "skip a piece that arrives less than 1 / rate seconds after the last redraw.",
+        )
     if value == expected[:-1]:
         return (
             "the last pieces are never drawn: the view stops one redraw short.",
             "after the loop, if the last arrival did not redraw, append its time: the final state is always flushed.",
         )
-    close = [(a, b) for a, b in zip(value, value[1:]) if 0 < b - a < 1 / rate - 1e-9]
+    close = [(a, b) for a, b in pairwise(value) if 0 < b - a < 1 / rate - 1e-9]
     if close:
         a, b = close[0]
         return (
@@ -146,7 +157,10 @@ def _wrong_redraws(value: list[float], expected: list[float], arrivals: list[flo
             f"it returned {len(value)} redraws where {len(expected)} were due ({expected}).",
             "a piece that arrives exactly 1 / rate seconds after the last redraw redraws too: compare with >=.",
         )
-    return f"it returned {value[:8]}{'…' if len(value) > 8 else ''}, expected {expected[:8]}{'…' if len(expected) > 8 else ''}.", REDRAW_MOMENTS.recipe
+    return (
+        f"it returned {value[:8]}{'…' if len(value) > 8 else ''}, expected {expected[:8]}{'…' if len(expected) > 8 else ''}.",
+        REDRAW_MOMENTS.recipe,
+    )
 
 
 # Exercise 2: reveal whole paragraphs only --------------------------------------------------------
@@ -182,8 +196,8 @@ def _wrong_reveal(value: str, expected: str, sample: str, complete: bool) -> tup
     if complete:
         return f"{where}, it held back the end of a finished answer.", "when complete is True, return the whole text."
     if value == sample:
-        return f"{where}, it showed a paragraph that is still being written.", "stop at the last blank line: text.rfind(\"\\n\\n\")."
-    if len(value) > len(expected) and "\n\n" not in value[len(expected):]:
+        return f"{where}, it showed a paragraph that is still being written.", 'stop at the last blank line: text.rfind("\\n\\n").'
+    if len(value) > len(expected) and "\n\n" not in value[len(expected) :]:
         return (
             f"{where}, it showed part of an unfinished paragraph (it stopped at a single line break?).",
             'a paragraph ends at a blank line, "\\n\\n": a list\'s lines belong to one paragraph-like block.',
@@ -199,7 +213,7 @@ def judge_show_stream(show_stream: Callable[[Any, dict[str, Any], StreamView], A
     ex = SHOW_STREAM
     if not callable(show_stream):
         return not_a_function(ex, show_stream)
-    with _replay_client() as client:
+    with replay_client() as client:
         view = StreamView(clock=stopwatch(client), widgets=True)
         result = attempt(show_stream, client, exercise_request(), view)
         read_until = stopwatch(client).elapsed()
@@ -208,19 +222,15 @@ def judge_show_stream(show_stream: Callable[[Any, dict[str, Any], StreamView], A
         return failure
     if read_until == 0:
         if result.unfinished and not view.text:
-            return ex.verdict("unfinished", wrong=f"show_stream still returns {result.value!r}.", hint=ex.recipe)
-        return ex.verdict(
-            "wrong",
-            wrong="it never sent a request with the client it was given.",
-            hint="use the `client`, `request` and `view` parameters; the check gives your function its own.",
-        )
+            return not_finished(ex, result)
+        return sent_nothing(ex, hint="use the `client`, `request` and `view` parameters; the check gives your function its own.")
     expected = "".join(piece for _, piece in recorded_arrivals(EXERCISE_RECORDING))
     problem = _view_problem(view, expected)
     if problem:
         return ex.verdict("wrong", wrong=problem[0], hint=problem[1])
     right = f"the view showed the whole answer, {len(expected)} characters in {view.stats.redraws} redraws, rendered as Markdown."
     if is_blank(result.value):
-        return ex.verdict("wrong", right=right, wrong="it returned None.", hint=f"return {ex.returns}.")
+        return returned_none(ex, right=right)
     if isinstance(result.value, str):
         return ex.verdict("wrong", right=right, wrong="it returned the text, not the message.", hint=f"return {ex.returns}.")
     wrong_value = wrong_kind(ex, result.value)
@@ -229,8 +239,7 @@ def judge_show_stream(show_stream: Callable[[Any, dict[str, Any], StreamView], A
     message = result.value
     return ex.verdict(
         "correct",
-        right=f"{right} It returned the final message (stop_reason {message.stop_reason}, "
-        f"{message.usage.output_tokens} output tokens).",
+        right=f"{right} It returned the final message (stop_reason {message.stop_reason}, {message.usage.output_tokens} output tokens).",
     )
 
 

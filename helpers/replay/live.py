@@ -3,6 +3,7 @@ from the recordings when a call fails before its answer starts."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 
@@ -40,19 +41,15 @@ def should_fall_back(status: int | None, attempt: int, max_retries: int) -> bool
 
 def _discard(response: httpx2.Response) -> None:
     """Read a failed attempt's small error body, then close: the connection ends cleanly, not with a reset."""
-    try:
+    with contextlib.suppress(httpx2.TransportError):
         response.read()
-    except httpx2.TransportError:
-        pass
     response.close()
 
 
 async def _adiscard(response: httpx2.Response) -> None:
     """The async twin of ``_discard``."""
-    try:
+    with contextlib.suppress(httpx2.TransportError):
         await response.aread()
-    except httpx2.TransportError:
-        pass
     await response.aclose()
 
 

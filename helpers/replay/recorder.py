@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import anthropic
 import httpx2
 
 from helpers.replay import recording_file
@@ -110,7 +109,6 @@ def _provenance(request: RecordedRequest) -> dict[str, Any]:
     return {
         "source": "recorded",
         "date": datetime.date.today().isoformat(),
-        "sdk": f"anthropic {anthropic.__version__}",
         "model": request.body.get("model"),
         "recorded_with": "helpers record mode",
     }

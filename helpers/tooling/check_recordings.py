@@ -18,7 +18,7 @@ from helpers.replay.live import sdk_would_retry
 from helpers.replay.recording_file import Exchange, Recording
 from helpers.replay.scrub import UNREPLAYABLE_HEADERS, find_secrets, is_secret_header
 
-PROVENANCE_FIELDS = ("source", "date", "sdk", "model")
+PROVENANCE_FIELDS = ("source", "date", "model")
 
 
 @dataclass

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import anthropic
-
 from helpers.errors import RecordingError
 from helpers.replay import sse
 from helpers.replay.recording_file import Chunk, Exchange, RecordedRequest, RecordedResponse, Recording
@@ -119,7 +117,6 @@ def import_capture(raw: bytes, capture_name: str, request: dict[str, Any] | None
         "source": "imported",
         "capture": capture_name,
         "date": datetime.date.today().isoformat(),
-        "sdk": f"anthropic {anthropic.__version__}",
         "model": model,
         "timing": "synthesized: the capture has no per-event timing",
     }

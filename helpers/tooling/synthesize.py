@@ -22,14 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import anthropic
-
 from helpers.errors import RecordingError
 from helpers.replay import recording_file
 from helpers.replay.recording_file import Chunk, Exchange, RecordedRequest, RecordedResponse, Recording
 from helpers.replay.sse import frame
 
-GENERATOR = "helpers.synthesize"
+GENERATOR = "helpers.tooling.synthesize"
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 # Pseudo-tokens close to a BPE split: a word with its leading space, up to 3 digits, a run of
 # punctuation, or whitespace.
@@ -369,7 +367,6 @@ def synthesize(spec: Spec) -> list[Recording]:
         "generator": GENERATOR,
         "spec": f"fixtures/specs/{spec.path.name}",
         "date": spec.date,
-        "sdk": f"anthropic {anthropic.__version__}",
         "model": model,
         "note": spec.note or "Synthesized in the API's wire format; not a live capture.",
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import sys
 import time
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterable, Callable
@@ -23,6 +24,7 @@ from IPython import get_ipython
 from IPython.display import HTML, DisplayHandle, display
 from ipywidgets.widgets.widget_string import HTMLStyle
 
+from helpers import config
 from helpers.views.markdown_blocks import IncrementalRenderer, MarkdownBlocks, PlainParagraphs, WholeText
 from helpers.views.reveal import Reveal, by_token
 from helpers.views.throttle import DEFAULT_BUDGET, DEFAULT_RATE, Throttle
@@ -75,7 +77,16 @@ class ViewStats:
 
 
 def widgets_supported() -> bool:
-    """Widgets need a kernel behind the front end; a terminal IPython gets display updates instead."""
+    """Whether views draw with widgets: ``COURSE_WIDGETS`` decides, else any kernel but Colab's.
+
+    Widgets need a kernel behind a front end that draws them. A terminal IPython has no kernel,
+    and Colab's widget support depends on its version, so both get display updates instead.
+    """
+    chosen = config.resolve_widgets()
+    if chosen is not None:
+        return chosen
+    if "google.colab" in sys.modules:
+        return False
     shell = get_ipython()
     return shell is None or getattr(shell, "kernel", None) is not None
 
@@ -142,7 +153,7 @@ class WidgetSurface(Surface):
         self.stop_button = ipw.Button(description="Stop", icon="stop", button_style="warning", layout=ipw.Layout(display="none"))
         self.blocks = ipw.VBox()
         self._slot_layout = ipw.Layout()  # shared by every slot, so a new block is one widget, not three
-        self._slot_style = HTMLStyle()
+        self._slot_style = HTMLStyle()  # shared too
         self.root = ipw.VBox([ipw.HTML(_STYLE), ipw.HBox([self.status, self.stop_button]), self.blocks])
         self.root.add_class("course-stream")
         self.status.add_class("course-stream-status")
@@ -416,8 +427,21 @@ class StreamView:
         return f"{title}⏳ Receiving… {hidden:,} characters not shown yet." if hidden else f"{title}Streaming…"
 
 
-def side_by_side(*views: StreamView) -> ipw.HBox:
-    """Several views in one row, each an equal share of the width."""
+class _OneAfterAnother:
+    """Views without widgets cannot share a row: they are displayed one below the other."""
+
+    def __init__(self, views: tuple[StreamView, ...]) -> None:
+        self.views = views
+
+    def _ipython_display_(self) -> None:
+        for view in self.views:
+            display(view)
+
+
+def side_by_side(*views: StreamView) -> ipw.HBox | _OneAfterAnother:
+    """Several views in one row, each an equal share of the width (one below the other without widgets)."""
+    if not all(isinstance(view._surface, WidgetSurface) for view in views):
+        return _OneAfterAnother(views)
     for view in views:
         view.widget.layout.width = f"{100 / len(views):.0f}%"
     return ipw.HBox([view.widget for view in views])

@@ -8,8 +8,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from helpers.checks.common import Verdict
 from paths import ROOT
+
+from helpers.checks.common import Verdict
 
 SOLUTIONS = ROOT / "notebooks" / "solutions"
 

@@ -8,7 +8,6 @@ from typing import Any
 
 import matplotlib
 import pytest
-
 from exercise_testing import assert_verdict, load_solutions, not_implemented, unfinished
 
 import helpers
@@ -16,7 +15,6 @@ from helpers.checks import lesson01 as checks
 from helpers.teaching import timeline
 
 matplotlib.use("Agg")
-
 
 
 solutions = load_solutions("01_text_stream.py")
@@ -46,18 +44,14 @@ def test_check_prints_the_verdict(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize("body", [unfinished, not_implemented])
-@pytest.mark.parametrize(
-    "judge", [checks.judge_collect_text, checks.judge_time_to_first_token, checks.judge_first_sentence]
-)
+@pytest.mark.parametrize("judge", [checks.judge_collect_text, checks.judge_time_to_first_token, checks.judge_first_sentence])
 def test_unfinished_exercise_is_not_finished(judge: Any, body: Any) -> None:
     verdict = judge(body)
     assert_verdict(verdict, "unfinished", "To do:")
     assert not verdict.passed
 
 
-@pytest.mark.parametrize(
-    "judge", [checks.judge_collect_text, checks.judge_time_to_first_token, checks.judge_first_sentence]
-)
+@pytest.mark.parametrize("judge", [checks.judge_collect_text, checks.judge_time_to_first_token, checks.judge_first_sentence])
 def test_passing_a_call_instead_of_the_function(judge: Any) -> None:
     assert_verdict(judge(None), "wrong", "got None", "without parentheses")
 
@@ -282,9 +276,8 @@ def test_first_sentence_mistakes(attempt: Any, phrases: list[str]) -> None:
 
 
 def test_exercise_request_is_answered_by_the_recording() -> None:
-    with helpers.make_client("replay", speed=0) as client:
-        with client.messages.stream(**checks.exercise_request()) as stream:
-            assert stream.get_final_message().stop_reason == "end_turn"
+    with helpers.make_client("replay", speed=0) as client, client.messages.stream(**checks.exercise_request()) as stream:
+        assert stream.get_final_message().stop_reason == "end_turn"
 
 
 # The timeline's data preparation -------------------------------------------------------------

@@ -10,11 +10,11 @@ from typing import Any
 import anthropic
 import httpx2
 import pytest
+from exercise_testing import assert_verdict, load_solutions, not_implemented, unfinished
 
 import helpers
-from helpers.replay import event_order
 from helpers.checks import lesson02 as checks
-from exercise_testing import assert_verdict, load_solutions, not_implemented, unfinished
+from helpers.replay import event_order
 
 BASICS = checks.OUTCOME_RECORDING
 
@@ -311,13 +311,16 @@ def appends_to_missing_citations(events: Any) -> Any:
         (skipping("message_delta"), ["on events_sse_basics", "stop_reason is None; the SDK's is 'end_turn'", "message_delta"]),
         (first_block_only, ["on events_tool_use", "content has blocks ['text'], the SDK's message has ['text', 'tool_use']"]),
         (skipping("content_block_delta", "text_delta"), ["content[0].text is ''", "text_delta"]),
-        (skipping("content_block_stop"), ["Right: it matches the SDK on events_sse_basics.", "events_tool_use", "content[1].input is {}", "json.loads"]),
+        (
+            skipping("content_block_stop"),
+            ["Right: it matches the SDK on events_sse_basics.", "events_tool_use", "content[1].input is {}", "json.loads"],
+        ),
         (skipping("content_block_delta", "thinking_delta"), ["events_thinking", "content[0].thinking is ''"]),
         (skipping("content_block_delta", "signature_delta"), ["content[0].signature is ''", "replace"]),
         (skipping("content_block_delta", "citations_delta"), ["events_citations", "content[1].citations is None", "citation.to_dict()"]),
         (adds_output_tokens, ["usage.output_tokens is 49; the SDK's is 44", "plus the final count", "do not add"]),
         (keeps_tool_json_as_text, ["content[1].input is", "parse the joined pieces"]),
-        (forgets_return, ["read the events but returned None"]),
+        (forgets_return, ["Right: it read the events.", "on events_sse_basics (one text block), it returned None."]),
         (returns_text, ["returned a str, not a dict"]),
         (reads_every_delta_as_text, ["on events_tool_use", "raised AttributeError", "check event.delta.type"]),
     ],
@@ -396,7 +399,10 @@ def streams_and_forgets_to_return(client: Any, req: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("attempt", "phrases"),
     [
-        (catches_nothing, ["Right: it handled a stream that finished, a stream cut off by max_tokens.", "raised APIStatusError", "status 200"]),
+        (
+            catches_nothing,
+            ["Right: it handled a stream that finished, a stream cut off by max_tokens.", "raised APIStatusError", "status 200"],
+        ),
         (catches_only_api_errors, ["a connection dropped", "raised RemoteProtocolError", "httpx2.TransportError"]),
         (always_end_turn, ["cut off by max_tokens, the ending was 'end_turn'; it should be 'max_tokens'"]),
         (stop_reason_even_if_none, ["the ending was None; it should be 'truncated'"]),
@@ -421,9 +427,12 @@ def test_recorded_request_is_ready_for_the_stream_helper() -> None:
 
 def test_compared_fields_follow_each_block_type() -> None:
     message = {
-        "id": "m", "model": "x", "role": "assistant",
+        "id": "m",
+        "model": "x",
+        "role": "assistant",
         "content": [{"type": "thinking", "thinking": "t", "signature": "s"}, {"type": "text", "text": "a", "citations": []}],
-        "stop_reason": "end_turn", "usage": {"input_tokens": 1, "output_tokens": 2},
+        "stop_reason": "end_turn",
+        "usage": {"input_tokens": 1, "output_tokens": 2},
     }
     fields = dict(checks.compared_fields(message))
     assert fields["content"] == ["thinking", "text"]
@@ -438,3 +447,12 @@ def test_first_difference_names_the_first_differing_field() -> None:
     difference = checks.first_difference(mine, sdk)
     assert difference is not None and (difference.path, difference.yours, difference.sdk) == ("content[0].text", "a", "ab")
     assert checks.first_difference({}, sdk).path == "id"  # type: ignore[union-attr]
+
+
+def test_a_block_type_that_is_no_string_is_reported_not_raised() -> None:
+    def unhashable_type(events: Any) -> Any:
+        message = solutions.accumulate(events)
+        message["content"][0]["type"] = ["text"]
+        return message
+
+    assert_verdict(checks.judge_accumulate(unhashable_type), "wrong", "content has blocks [['text']], the SDK's message has ['text'].")

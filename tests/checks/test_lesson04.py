@@ -9,12 +9,12 @@ from typing import Any
 import matplotlib
 import nbformat
 import pytest
+from paths import ROOT
 
 from helpers.checks import lesson04 as checks
 from helpers.views import pictures
-from helpers.views.stream_view import ViewStats
 from helpers.views.reveal import by_paragraph
-from paths import ROOT
+from helpers.views.stream_view import ViewStats
 
 matplotlib.use("Agg")
 
@@ -270,7 +270,11 @@ def test_moments_table_shows_raw_markdown_then_the_render() -> None:
 
 def test_live_cells_are_ignored_by_nbval_and_followed_by_a_deterministic_cell() -> None:
     cells = [cell for cell in nbformat.read(NOTEBOOK, as_version=4).cells if cell.cell_type == "code"]
-    live = [n for n, cell in enumerate(cells) if "display(" in cell.source and ("StreamView" in cell.source or "side_by_side" in cell.source or "widgets.HTML" in cell.source)]
+    live = [
+        n
+        for n, cell in enumerate(cells)
+        if "display(" in cell.source and ("StreamView" in cell.source or "side_by_side" in cell.source or "widgets.HTML" in cell.source)
+    ]
     assert len(live) >= 6
     for n in live:
         assert "nbval-ignore-output" in cells[n].metadata.get("tags", []), cells[n].source

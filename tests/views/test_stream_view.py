@@ -4,8 +4,10 @@ how it stops, and that model output never reaches the front end as live HTML."""
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 import tomllib
+import types
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 
@@ -17,6 +19,7 @@ from paths import ROOT
 from test_markdown_blocks import UNSAFE, assert_inert
 
 import helpers
+from helpers.errors import ConfigError
 from helpers.views.markdown_blocks import render_markdown
 from helpers.views.reveal import by_paragraph, when_complete
 from helpers.views.stream_view import CUT_MARK, StreamView, side_by_side
@@ -320,3 +323,32 @@ def test_a_view_without_widgets_has_no_widget() -> None:
     view = StreamView(widgets=False)
     with pytest.raises(TypeError, match="display updates"):
         _ = view.widget
+
+
+@pytest.mark.parametrize(
+    ("setting", "colab", "expected"),
+    [("0", False, False), ("1", True, True), ("", True, False), ("auto", True, False), ("", False, True)],
+)
+def test_course_widgets_or_colab_decide_how_views_draw(monkeypatch, setting, colab, expected):
+    import helpers.views.stream_view as stream_view
+
+    monkeypatch.setenv("COURSE_WIDGETS", setting)
+    if colab:
+        monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    else:
+        monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    monkeypatch.setattr(stream_view, "get_ipython", lambda: type("Shell", (), {"kernel": object()})())
+    assert stream_view.widgets_supported() is expected
+
+
+def test_a_bad_widget_setting_says_what_to_use(monkeypatch):
+    monkeypatch.setenv("COURSE_WIDGETS", "maybe")
+    with pytest.raises(ConfigError, match=r"COURSE_WIDGETS='maybe' is not usable\. Use 1"):
+        StreamView()
+
+
+def test_views_without_widgets_are_shown_one_below_the_other():
+    views = (StreamView(widgets=False), StreamView(widgets=False))
+    shown = side_by_side(*views)
+    assert not isinstance(shown, ipywidgets.HBox)
+    assert shown.views == views

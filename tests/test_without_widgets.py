@@ -1,0 +1,61 @@
+"""Every lesson runs top to bottom in a kernel whose front end draws no widgets, as in Colab.
+
+The kernel is made to look like Colab's (``google.colab`` imported at start-up, from a stand-in
+package), with no widget setting of its own: the views must notice and draw with display
+updates, and every cell must run.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from paths import NOTEBOOKS
+
+from helpers.config import reproducible_environment
+from helpers.tooling.refresh_notebooks import WIDGET_VIEW
+
+pytestmark = pytest.mark.kernel
+
+LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def colab_like_environment(tmp_path: Path) -> dict[str, str]:
+    """A kernel environment that imports a stand-in ``google.colab`` at start-up, as Colab's does."""
+    package = tmp_path / "site" / "google" / "colab"
+    package.mkdir(parents=True)
+    (package.parent / "__init__.py").write_text("")
+    (package / "__init__.py").write_text('"""Stands in for Colab\'s own module: its presence is what the course looks for."""\n')
+    startup = tmp_path / "ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True)
+    (startup / "00-colab.py").write_text("import google.colab\n")
+    env = dict(os.environ)
+    reproducible_environment(env)
+    env.pop("COURSE_WIDGETS", None)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(tmp_path / "site"), env.get("PYTHONPATH", "")]))
+    env["IPYTHONDIR"] = str(tmp_path / "ipython")
+    return env
+
+
+def draws_a_view(source: str) -> bool:
+    """A cell that shows a course view (not the lesson's deliberately raw ``widgets.HTML`` demo)."""
+    return "display(" in source and ("StreamView(" in source or "side_by_side(" in source)
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda path: path.stem)
+def test_the_lesson_runs_and_its_views_draw_without_widgets(lesson: Path, tmp_path: Path) -> None:
+    notebook = nbformat.read(lesson, as_version=4)
+    client = NotebookClient(notebook, timeout=120, record_timing=False, resources={"metadata": {"path": str(lesson.parent)}})
+    client.execute(env=colab_like_environment(tmp_path))  # raises, naming the cell, if any cell fails
+
+    view_cells = [cell for cell in notebook.cells if cell.cell_type == "code" and draws_a_view(cell.source)]
+    for cell in view_cells:
+        kinds = [set(output.get("data", {})) for output in cell.outputs]
+        assert not any(WIDGET_VIEW in kind for kind in kinds), f"a widget was drawn by:\n{cell.source}"
+        html = [output["data"]["text/html"] for output in cell.outputs if "text/html" in output.get("data", {})]
+        assert any("Complete:" in part or "Stopped after" in part for part in html), f"no finished view from:\n{cell.source}"
+    if "StreamView" in lesson.read_text(encoding="utf-8"):
+        assert len(view_cells) >= 5

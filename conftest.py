@@ -12,7 +12,19 @@ from helpers.config import reproducible_environment
 
 reproducible_environment(os.environ)  # type: ignore[arg-type]
 
-SLOW_KINDS = ("kernel", "browser", "notebook")
+SLOW_KINDS = ("browser", "kernel", "notebook")  # longest first: that is the order they are run in
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """The notebooks are tests too: nbval runs each in this environment's kernel and compares outputs.
+
+    Switched on here rather than in ``addopts``, so that the quick loop can leave nbval (and the
+    seconds its imports take in every worker) out: ``pytest -p no:nbval -m "not slow"``.
+    """
+    if config.pluginmanager.hasplugin("nbval"):
+        config.option.nbval = True
+        config.option.nbval_current_env = True
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -29,3 +41,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group(notebook))
         if any(item.get_closest_marker(kind) for kind in SLOW_KINDS):
             item.add_marker(pytest.mark.slow)
+    items.sort(key=_slowness)
+
+
+def _slowness(item: pytest.Item) -> int:
+    """Where an item runs: the long waits first, so that two workers finish at about the same time."""
+    return next((n for n, kind in enumerate(SLOW_KINDS) if item.get_closest_marker(kind)), len(SLOW_KINDS))

@@ -1,4 +1,4 @@
-"""Plumbing for the streaming course: choose replay or live, time requests, make fixtures.
+"""Plumbing for the streaming course: choose replay or live, time requests, make recordings.
 
 Lesson code calls the Anthropic SDK itself; this package only hands it a client.
 """

@@ -23,7 +23,7 @@ class NoRecordingError(CourseError):
 
 
 class RecordingError(CourseError):
-    """A fixture file that cannot be read or does not follow the recording format."""
+    """A recording file that cannot be read or does not follow the recording format."""
 
 
 class ConfigError(CourseError):

@@ -1,6 +1,6 @@
 """Lesson 04 in a real browser: JupyterLab, Debian's Chromium driven by Playwright, a real kernel.
 
-The test opens the lesson, runs its main streaming cell at replay speed 1, and reads the page
+The test opens the lesson, runs its main streaming cell at replay speed 2, and reads the page
 while the answer arrives: the text must grow in steps, end as the recording's answer rendered
 as Markdown (a heading, a list, a table, a code block), and show the HTML the model wrote as
 text, without running it. Screenshots go to ``test-artifacts/`` so a failing run can be seen.
@@ -23,7 +23,6 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
-import nbformat
 import pytest
 from paths import ROOT
 
@@ -98,7 +97,7 @@ def jupyterlab(tmp_path: Path) -> Iterator[str]:
     env = {
         **os.environ,
         "COURSE_MODE": "replay",
-        "COURSE_REPLAY_SPEED": "1",
+        "COURSE_REPLAY_SPEED": "2",
         "JUPYTER_CONFIG_DIR": str(folders["config"]),
         "JUPYTER_DATA_DIR": str(folders["data"]),
         "JUPYTER_RUNTIME_DIR": str(folders["runtime"]),
@@ -160,6 +159,8 @@ def words(text: str) -> str:
 
 def cells_to_run() -> tuple[int, int, int]:
     """Indices of the setup cell, the cell that defines the request, and the main streaming cell."""
+    import nbformat  # imported here: the quick loop collects this module without Jupyter's slow imports
+
     cells = nbformat.read(ROOT / NOTEBOOK, as_version=4).cells
     code = [n for n, cell in enumerate(cells) if cell.cell_type == "code"]
     request = next(n for n in code if "comments_request = {" in cells[n].source)
@@ -192,7 +193,7 @@ def test_lesson_04_streams_markdown_progressively_and_never_runs_model_html(brow
             cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell")
             for index in (setup, request):
                 page.evaluate(RUN_CELL, {"index": index, "wait": True})
-            assert "Course mode: replay (1x recorded speed)" in cells.nth(setup).inner_text()
+            assert "Course mode: replay (2x recorded speed)" in cells.nth(setup).inner_text()
 
             output = cells.nth(main).locator(".course-stream-blocks")
             page.evaluate(RUN_CELL, {"index": main, "wait": False})
@@ -219,7 +220,7 @@ def test_lesson_04_streams_markdown_progressively_and_never_runs_model_html(brow
 
 
 def sample_while_streaming(page, cell, output) -> list[str]:  # type: ignore[no-untyped-def]
-    """The view's text every 0.8 s until its status says complete; a screenshot of each sample."""
+    """The view's text every 0.5 s until its status says complete; a screenshot of each sample."""
     samples: list[str] = []
     status = cell.locator(".course-stream-status")
     deadline = time.monotonic() + 30
@@ -231,5 +232,5 @@ def sample_while_streaming(page, cell, output) -> list[str]:  # type: ignore[no-
             page.screenshot(path=ARTIFACTS / f"lesson04-sample-{len(samples):02}.png")
         if complete:
             return samples
-        time.sleep(0.8)
+        time.sleep(0.5)
     raise AssertionError(f"the view did not complete in time; samples: {[len(s) for s in samples]}")

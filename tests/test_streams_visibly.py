@@ -7,7 +7,6 @@ would; the test reads the kernel's output messages (what the browser renders) as
 import os
 import time
 
-import nbformat
 import pytest
 from jupyter_client.manager import start_new_kernel
 from paths import ROOT
@@ -44,6 +43,8 @@ def run_collecting_output(client, code: str, timeout: float = 60) -> list[tuple[
 
 
 def test_lesson_01_streams_text_progressively_at_speed_1():
+    import nbformat  # imported here: the quick loop collects this module without Jupyter's slow imports
+
     cells = nbformat.read(NOTEBOOK, as_version=4).cells
     setup = next(cell.source for cell in cells if cell.cell_type == "code")
     env = {**os.environ, "COURSE_MODE": "replay", "COURSE_REPLAY_SPEED": "1"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -19,20 +20,26 @@ class RecordingLibrary:
         self.searched = searched
         self.pinned = pinned
         self._by_key: dict[str, Recording] = {}
-        for cas in recordings:
-            req = cas.request
+        for recording in recordings:
+            req = recording.request
             key = request_key(req.method, req.path, req.body)
             if key in self._by_key:
                 raise RecordingError(
-                    f"{cas.path} and {self._by_key[key].path} record the same request; delete one of them so replay knows which to serve."
+                    f"{recording.path} and {self._by_key[key].path} record the same request; "
+                    "delete one of them so replay knows which to serve."
                 )
-            self._by_key[key] = cas
+            self._by_key[key] = recording
 
     @classmethod
     def from_dir(cls, folder: Path) -> RecordingLibrary:
-        """Every recording in ``folder`` that answers requests (not the name-only imports)."""
-        loaded = [recording_file.load(p) for p in sorted(folder.glob("*.json"))]
-        return cls([c for c in loaded if not c.by_name_only], [str(folder)])
+        """Every recording in ``folder`` that answers requests (not the name-only imports).
+
+        Read again only when a file in the folder changed: a notebook or a check makes many
+        clients, and they share one library of the same files.
+        """
+        paths = sorted(folder.glob("*.json"))
+        version = tuple((str(p), stat.st_mtime_ns, stat.st_size) for p in paths for stat in [p.stat()])
+        return _read_folder(str(folder), version)
 
     @classmethod
     def single(cls, name_or_path: str | Path, folder: Path) -> RecordingLibrary:
@@ -57,6 +64,13 @@ class RecordingLibrary:
     def sources(self) -> str:
         """What the recordings are, for the status line: e.g. ``synthesized`` or ``recorded, synthesized``.
 
-        Kinds only, no counts: adding a fixture must not change every notebook's first output.
+        Kinds only, no counts: adding a recording must not change every notebook's first output.
         """
         return ", ".join(sorted({c.source for c in self.recordings})) or "none"
+
+
+@functools.lru_cache(maxsize=8)
+def _read_folder(folder: str, version: tuple[tuple[str, int, int], ...]) -> RecordingLibrary:
+    """The library of one version of a folder (its files' names, modification times and sizes)."""
+    loaded = [recording_file.load(path) for path, _, _ in version]
+    return RecordingLibrary([r for r in loaded if not r.by_name_only], [folder])

@@ -128,10 +128,10 @@ class Recorder:
 
     An attempt is written only when its response body is complete. If the reader closes a
     stream early (``break`` out of the loop), the rest of the body is read first, so closing
-    waits until the server has finished and the fixture is always whole.
+    waits until the server has finished and the recording is always whole.
 
     The SDK's retries of one request go into one recording in order (a 529 then a 200 is two
-    exchanges), saved after each attempt. Re-recording a request overwrites the fixture that
+    exchanges), saved after each attempt. Re-recording a request overwrites the recording that
     already answers it, under its name; a new request gets ``recorded-<hash>.json``.
     """
 
@@ -190,7 +190,7 @@ class Recorder:
             return recording_file.save(recording, path)
 
     def _path_for(self, key: str) -> Path:
-        """The fixture that already records this request, or a new name derived from it."""
+        """The recording file that already records this request, or a new name derived from it."""
         for existing in RecordingLibrary.from_dir(self.folder).recordings:
             if _key(existing.request) == key and existing.path is not None:
                 return existing.path

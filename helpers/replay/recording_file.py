@@ -192,7 +192,7 @@ def load(path: str | os.PathLike[str]) -> Recording:
 
 
 def save(recording: Recording, path: str | os.PathLike[str]) -> Path:
-    """Write atomically: a crash or an error mid-write never leaves a half-written fixture."""
+    """Write atomically: a crash or an error mid-write never leaves a half-written recording."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = dumps(recording)

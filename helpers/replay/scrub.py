@@ -1,7 +1,7 @@
-"""What must never reach a fixture file: credentials and account ids, found and cut out.
+"""What must never reach a recording file: credentials and account ids, found and cut out.
 
 Pure functions over headers, bytes and JSON values, so the recorder's redaction and the
-fixture checker can be tested without a network.
+recording checker can be tested without a network.
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ def redact_chunks(chunks: list[Chunk], secrets: Iterable[str]) -> list[Chunk]:
 
 
 def find_secrets(text: str) -> list[str]:
-    """Strings in a fixture that look like credentials: ``sk-ant-`` keys, ``Bearer`` tokens and
+    """Strings in a recording that look like credentials: ``sk-ant-`` keys, ``Bearer`` tokens and
     ``x-api-key:`` lines with a literal value. Ids of a recorded stream (``msg_``, ``toolu_``,
     ``req_``) and thinking signatures do not match."""
     return [match.group(0) for match in _SUSPICIOUS.finditer(text)]

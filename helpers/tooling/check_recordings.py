@@ -95,7 +95,7 @@ def _replay_with_sdk(recording: Recording) -> tuple[str, list[str]]:
 
 
 def check_file(path: Path) -> Report:
-    """Every check on one recording; problems are sentences a fixture author can act on."""
+    """Every check on one recording; problems are sentences a recording's author can act on."""
     report = Report(path)
     try:
         recording = recording_file.load(path)

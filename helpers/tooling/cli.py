@@ -23,7 +23,7 @@ def _build(args: argparse.Namespace) -> int:
         print(f"{what:>22}  {name}")
     stale = [name for name, what in report if what == "differs"]
     if stale:
-        print(f"{len(stale)} fixture(s) differ from a fresh build: run `python -m helpers build`.")
+        print(f"{len(stale)} recording(s) differ from a fresh build: run `python -m helpers build`.")
     return 1 if stale else 0
 
 
@@ -79,7 +79,7 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", required=True)
 
     build = commands.add_parser("build", help="synthesize fixtures/*.json from fixtures/specs/*.toml")
-    build.add_argument("--check", action="store_true", help="only report fixtures that differ from a fresh build")
+    build.add_argument("--check", action="store_true", help="only report recordings that differ from a fresh build")
     build.set_defaults(run=_build)
 
     check = commands.add_parser("check", help="validate recordings: format, event order, SDK parse, no secrets")
@@ -94,8 +94,8 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--force", action="store_true", help="replace --out if it exists")
     imp.set_defaults(run=_import)
 
-    record = commands.add_parser("record", help="re-record fixtures live (needs ANTHROPIC_API_KEY)")
-    record.add_argument("names", nargs="*", help="fixture names to re-record (default: all that can be)")
+    record = commands.add_parser("record", help="re-record recordings live (needs ANTHROPIC_API_KEY)")
+    record.add_argument("names", nargs="*", help="recording names to re-record (default: all that can be)")
     record.set_defaults(run=_record)
 
     refresh = commands.add_parser("refresh-notebooks", help="re-execute notebooks under replay so committed outputs are current")

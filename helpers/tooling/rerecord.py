@@ -1,4 +1,4 @@
-"""Re-record the course's fixtures live: every request a recording answers, sent again."""
+"""Re-record the course's recordings live: every request a recording answers, sent again."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def rerecord(folder: Path, names: list[str]) -> list[tuple[str, str]]:
     paths = sorted(folder.glob("*.json"))
     unknown = sorted(set(names) - {p.stem for p in paths})
     if unknown:
-        raise CourseError(f"No fixture named {', '.join(unknown)} in {folder}; names are file names without .json.")
+        raise CourseError(f"No recording named {', '.join(unknown)} in {folder}; names are file names without .json.")
     results = []
     with make_client("record") as client:
         for path in paths:

@@ -415,7 +415,7 @@ def output_names(spec: Spec) -> list[str]:
 def build_all(specs_dir: Path, out_dir: Path, write: bool = True) -> list[tuple[str, str]]:
     """Synthesize every spec; ``(file, what happened)`` for each output.
 
-    A fixture that was re-recorded live is kept: a real recording beats a synthesized one.
+    A recording that was re-recorded live is kept: a real recording beats a synthesized one.
     """
     report = []
     for spec_path in sorted(specs_dir.glob("*.toml")):

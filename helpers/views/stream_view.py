@@ -22,7 +22,6 @@ from typing import Literal, Protocol
 import ipywidgets as ipw
 from IPython import get_ipython
 from IPython.display import HTML, DisplayHandle, display
-from ipywidgets.widgets.widget_string import HTMLStyle
 
 from helpers import config
 from helpers.views.markdown_blocks import IncrementalRenderer, MarkdownBlocks, PlainParagraphs, WholeText
@@ -144,6 +143,15 @@ class Surface(ABC):
     def _set_status(self, value: str) -> None: ...
 
 
+def _shared_style() -> dict[str, object]:
+    """One style widget for every slot (ipywidgets 8); ipywidgets 7, Colab's for years, gives each its own."""
+    try:
+        from ipywidgets.widgets.widget_string import HTMLStyle
+    except ImportError:
+        return {}
+    return {"style": HTMLStyle()}
+
+
 class WidgetSurface(Surface):
     """A status line and Stop button over a column of HTML widgets, one per slot."""
 
@@ -153,7 +161,7 @@ class WidgetSurface(Surface):
         self.stop_button = ipw.Button(description="Stop", icon="stop", button_style="warning", layout=ipw.Layout(display="none"))
         self.blocks = ipw.VBox()
         self._slot_layout = ipw.Layout()  # shared by every slot, so a new block is one widget, not three
-        self._slot_style = HTMLStyle()  # shared too
+        self._slot_options = _shared_style()
         self.root = ipw.VBox([ipw.HTML(_STYLE), ipw.HBox([self.status, self.stop_button]), self.blocks])
         self.root.add_class("course-stream")
         self.status.add_class("course-stream-status")
@@ -162,7 +170,7 @@ class WidgetSurface(Surface):
         stats.sent(_STYLE)
 
     def _add(self, value: str) -> None:
-        self.blocks.children = (*self.blocks.children, ipw.HTML(value, layout=self._slot_layout, style=self._slot_style))
+        self.blocks.children = (*self.blocks.children, ipw.HTML(value, layout=self._slot_layout, **self._slot_options))
         self.stats.sent()  # the column's new list of children
 
     def _set(self, index: int, value: str) -> None:

@@ -168,9 +168,9 @@ def test_another_endpoint_is_named_with_what_to_do():
     assert "GET /v1/models" in message and "POST /v1/messages" in message and "undo" not in message
 
 
-def test_stopwatch_reads_the_same_recording_clock_at_speed_2():
+def test_stopwatch_reads_the_same_recording_clock_at_speed_8():
     recording = recording_file.load(ROOT / "fixtures/short_summary.json").exchanges[0].response
-    client = helpers.make_client(speed=2)
+    client = helpers.make_client(speed=8)
     with client.messages.stream(**REQUEST) as stream:
         stream.until_done()
     assert helpers.stopwatch(client).elapsed() == pytest.approx(recording.duration)

@@ -172,7 +172,7 @@ def test_imported_captures_without_a_request_are_served_by_name_only(tmp_path, m
 def test_record_names_an_unknown_fixture(monkeypatch, capsys):
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-not-a-real-key-000")
     assert main(["record", "no_such_fixture"]) == 2
-    assert "No fixture named no_such_fixture" in capsys.readouterr().err
+    assert "No recording named no_such_fixture" in capsys.readouterr().err
 
 
 def test_check_verifies_the_error_a_recording_intends(tmp_path, capsys):

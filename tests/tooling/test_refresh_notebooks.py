@@ -1,11 +1,9 @@
 """``refresh-notebooks`` saves what nbval will compare: replay, no waiting, merged streams."""
 
-import nbformat
 import pytest
 
 from helpers.config import DEFAULT_MODEL
 from helpers.tooling.cli import main
-from helpers.tooling.refresh_notebooks import LIVE_VIEW_NOTE
 
 pytestmark = pytest.mark.kernel
 
@@ -16,6 +14,10 @@ for piece in ["a", "b", "c"]:
 
 
 def test_refresh_ignores_personal_settings_and_merges_flushed_output(tmp_path, monkeypatch):
+    import nbformat  # imported here: the quick loop collects this module without Jupyter's slow imports
+
+    from helpers.tooling.refresh_notebooks import LIVE_VIEW_NOTE
+
     path = tmp_path / "n.ipynb"
     cells = [nbformat.v4.new_code_cell(CODE), nbformat.v4.new_code_cell("import ipywidgets\nipywidgets.IntSlider()")]
     nbformat.write(nbformat.v4.new_notebook(cells=cells), path)

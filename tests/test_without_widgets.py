@@ -2,8 +2,10 @@
 
 A lesson that draws views is executed in a kernel made to look like Colab's (``google.colab``
 imported at start-up, from a stand-in package) with no widget setting of its own: the views must
-notice and draw with display updates, and every cell must run. A lesson that draws no widget at
-all needs nothing more than nbval's own run, which executes it in a kernel with no front end.
+notice and draw with display updates, every cell must run, and every output nbval compares must
+come out as committed (but for cells tagged ``front-end-figures``, which count what the drawing
+itself sent). A lesson that draws no widget at all needs nothing more than nbval's own run,
+which executes it in a kernel with no front end.
 """
 
 from __future__ import annotations
@@ -50,6 +52,21 @@ def colab_like_environment(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+def printed(cell: dict) -> str:
+    """The text a cell's outputs show: what nbval compares."""
+    parts = [
+        output.get("text", "") if output["output_type"] == "stream" else output.get("data", {}).get("text/plain", "")
+        for output in cell["outputs"]
+    ]
+    return "".join(parts)
+
+
+def compared(cell: dict) -> bool:
+    """A code cell whose output is deterministic and the same whatever draws the views."""
+    tags = cell["metadata"].get("tags", [])
+    return cell["cell_type"] == "code" and "nbval-ignore-output" not in tags and "front-end-figures" not in tags
+
+
 def draws_a_view(source: str) -> bool:
     """A cell that shows a course view (not the lesson's deliberately raw ``widgets.HTML`` demo)."""
     return "display(" in source and ("StreamView(" in source or "side_by_side(" in source)
@@ -61,6 +78,7 @@ def test_a_lesson_with_views_runs_and_draws_them_without_widgets(lesson: Path, t
     import nbformat
     from nbclient import NotebookClient
 
+    committed = nbformat.read(lesson, as_version=4)
     notebook = nbformat.read(lesson, as_version=4)
     client = NotebookClient(notebook, timeout=120, record_timing=False, resources={"metadata": {"path": str(lesson.parent)}})
     client.execute(env=colab_like_environment(tmp_path))  # raises, naming the cell, if any cell fails
@@ -72,6 +90,9 @@ def test_a_lesson_with_views_runs_and_draws_them_without_widgets(lesson: Path, t
         assert not any(WIDGET_VIEW in kind for kind in kinds), f"a widget was drawn by:\n{cell.source}"
         html = [output["data"]["text/html"] for output in cell.outputs if "text/html" in output.get("data", {})]
         assert any("Complete:" in part or "Stopped after" in part for part in html), f"no finished view from:\n{cell.source}"
+    for before, after in zip(committed.cells, notebook.cells, strict=True):
+        if compared(before):
+            assert printed(after) == printed(before), f"without widgets this cell printed something else:\n{before.source}"
 
 
 @pytest.mark.parametrize("lesson", [path for path in LESSONS if not draws_widgets(path)], ids=lambda path: path.stem)

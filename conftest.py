@@ -10,7 +10,7 @@ import pytest
 
 from helpers.config import reproducible_environment
 
-reproducible_environment(os.environ)  # type: ignore[arg-type]
+reproducible_environment(os.environ)
 
 SLOW_KINDS = ("browser", "kernel", "notebook")  # longest first: that is the order they are run in
 
@@ -29,16 +29,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark nbval's notebook cells, and mark every kernel, browser or notebook test ``slow``.
+    """Mark nbval's notebook cells, mark every kernel, browser or notebook test ``slow``, and put them first.
 
-    A notebook's cells share one kernel and run in order, so they form one xdist group (one
-    worker). ``pytest -m "not slow"`` is the quick loop: everything that needs no kernel or browser.
+    ``pytest -p no:nbval -m "not slow"`` is then the quick loop: everything that needs no kernel or browser.
     """
     for item in items:
         notebook, _, _ = item.nodeid.partition("::")
         if notebook.endswith(".ipynb"):
             item.add_marker(pytest.mark.notebook)
-            item.add_marker(pytest.mark.xdist_group(notebook))
         if any(item.get_closest_marker(kind) for kind in SLOW_KINDS):
             item.add_marker(pytest.mark.slow)
     items.sort(key=_slowness)

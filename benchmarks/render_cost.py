@@ -1,4 +1,4 @@
-"""Render cost: what ``helpers.render.StreamView`` sends to the front end for a long Markdown answer.
+"""Render cost: what ``helpers.views.stream_view.StreamView`` sends to the front end for a long Markdown answer.
 
 A Markdown answer of more than 4,000 tokens (lesson 04's recorded answers, repeated) is
 synthesized in the API's wire format, replayed at speed 0 through a real ``Anthropic`` client

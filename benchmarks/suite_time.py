@@ -26,7 +26,10 @@ SUITES: tuple[tuple[str, list[str], float], ...] = (
 def _one_run(arguments: list[str]) -> tuple[float, int, str]:
     """Seconds, exit code, and pytest's summary line."""
     started = time.perf_counter()
-    done = subprocess.run(PYTEST + arguments, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    try:
+        done = subprocess.run(PYTEST + arguments, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    except subprocess.TimeoutExpired:
+        return time.perf_counter() - started, -1, "stopped after 600 s"
     elapsed = time.perf_counter() - started
     lines = done.stdout.strip().splitlines()
     return elapsed, done.returncode, lines[-1] if lines else done.stderr.strip()[-120:]

@@ -122,7 +122,7 @@ def make_client(
     ``speed`` (``COURSE_REPLAY_SPEED``) paces replay; ``recording`` serves one named recording
     whatever the request; ``fallback`` (``COURSE_FALLBACK``) lets a live call that fails before
     its first byte be answered from the recording; ``fault`` (``COURSE_FAULT``) breaks every
-    replayed stream on purpose (see ``helpers.faults``), and ``fault=""`` turns that off.
+    replayed stream on purpose (see ``helpers.replay.faults``), and ``fault=""`` turns that off.
     """
     return _build(False, mode, speed, recording, fallback, max_retries, fault)
 

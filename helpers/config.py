@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 
 from helpers.errors import ConfigError
@@ -20,7 +20,7 @@ REPRODUCIBLE_ENV = {"COURSE_MODE": "replay", "COURSE_REPLAY_SPEED": "0"}
 PERSONAL_SETTINGS = ("COURSE_FIXTURES", "COURSE_MODEL", "COURSE_FAULT", "COURSE_WIDGETS")
 
 
-def reproducible_environment(env: dict[str, str]) -> None:
+def reproducible_environment(env: MutableMapping[str, str]) -> None:
     """Make ``env`` give the committed outputs: replay, no waiting, no personal overrides.
 
     The tests and ``refresh-notebooks`` both use it, so what nbval compares is what was saved.

@@ -219,7 +219,7 @@ def test_lesson_04_streams_markdown_progressively_and_never_runs_model_html(brow
             browser.close()
 
 
-def sample_while_streaming(page, cell, output) -> list[str]:  # type: ignore[no-untyped-def]
+def sample_while_streaming(page, cell, output) -> list[str]:
     """The view's text every 0.5 s until its status says complete; a screenshot of each sample."""
     samples: list[str] = []
     status = cell.locator(".course-stream-status")

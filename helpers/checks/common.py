@@ -129,11 +129,14 @@ def returned_none(exercise: Exercise, right: str = "", where: str = "") -> Verdi
     return exercise.verdict("wrong", right=right, wrong=f"{where} it returned None.".lstrip(), hint=f"return {exercise.returns}.")
 
 
-def sent_nothing(exercise: Exercise, hint: str) -> Verdict:
-    """The verdict for a function that returned without a request on its client, e.g. on the notebook's own client.
+def sent_nothing(exercise: Exercise, result: Attempt, hint: str) -> Verdict:
+    """The verdict for a function that returned without a request on its client: not finished if it is
+    still the shipped body, else wrong (it used the notebook's own client, say).
 
     The check can only watch (and time) the client it passes in; ``hint`` says which parameters to use.
     """
+    if result.unfinished:
+        return not_finished(exercise, result)
     return exercise.verdict("wrong", wrong="it never sent a request with the client it was given.", hint=hint)
 
 

@@ -156,10 +156,9 @@ def _run_with_request(exercise: Exercise, function: Any) -> Verdict | Run:
     if failure:
         return failure
     if read_until == 0:
-        if result.unfinished:
-            return not_finished(exercise, result)
         return sent_nothing(
             exercise,
+            result,
             hint="use the `client` and `request` parameters (not the notebook's own client); "
             "the check times your function on its own client.",
         )

@@ -351,10 +351,10 @@ def _judge_outcome(case: OutcomeCase, result: Attempt, read: bool, passed: list[
     if failure:
         return failure
     if not read:
-        if result.unfinished:
-            return not_finished(ex, result)
         return sent_nothing(
-            ex, hint="use the `client` and `request` parameters: the check gives each run a client whose stream breaks in a different way."
+            ex,
+            result,
+            hint="use the `client` and `request` parameters: the check gives each run a client whose stream breaks in a different way.",
         )
     if is_blank(result.value):
         return returned_none(ex, right=right or "it streamed the answer.", where=f"{where},")

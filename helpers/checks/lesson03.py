@@ -74,6 +74,9 @@ CALLS_TO_RUN = Exercise(
 )
 
 
+STREAM_THE_REQUEST = "stream the `request` with the `client` you are given."
+
+
 def exercise_request() -> dict[str, Any]:
     """The request the checks send (the exercise conversation's first turn), to try your function yourself."""
     return recorded_request(EXERCISE_TURNS[0])
@@ -83,13 +86,6 @@ def recorded_reply(name: str) -> Any:
     """The final message of one recording, streamed through the SDK."""
     with replay_client() as client, client.messages.stream(**recorded_request(name)) as stream:
         return stream.get_final_message()
-
-
-def _sent_nothing(exercise: Exercise, result: Attempt) -> Verdict:
-    """The verdict for a function that returned without a request on its client: unfinished, or wrong."""
-    if result.unfinished:
-        return not_finished(exercise, result)
-    return sent_nothing(exercise, hint="stream the `request` with the `client` you are given.")
 
 
 # Exercise 1: announce each tool as soon as its block starts ----------------------------------
@@ -153,7 +149,7 @@ def judge_announce_tools(announce_tools: Callable[[Any, dict[str, Any]], Any]) -
     if failure:
         return failure
     if read_until == 0:
-        return _sent_nothing(ex, result)
+        return sent_nothing(ex, result, hint=STREAM_THE_REQUEST)
     expected = first_turn()
     if is_blank(result.value):
         return returned_none(ex, right="it streamed the reply.")
@@ -260,7 +256,7 @@ def judge_answer_with_tools(answer_with_tools: Callable[[Any, dict[str, Any]], A
     if failure:
         return failure
     if not log.bodies:
-        return _sent_nothing(ex, result)
+        return sent_nothing(ex, result, hint=STREAM_THE_REQUEST)
     return _judge_answer(result, len(log.bodies), expected)
 
 

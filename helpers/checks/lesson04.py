@@ -221,9 +221,7 @@ def judge_show_stream(show_stream: Callable[[Any, dict[str, Any], StreamView], A
     if failure:
         return failure
     if read_until == 0:
-        if result.unfinished and not view.text:
-            return not_finished(ex, result)
-        return sent_nothing(ex, hint="use the `client`, `request` and `view` parameters; the check gives your function its own.")
+        return sent_nothing(ex, result, hint="use the `client`, `request` and `view` parameters; the check gives your function its own.")
     expected = "".join(piece for _, piece in recorded_arrivals(EXERCISE_RECORDING))
     problem = _view_problem(view, expected)
     if problem:

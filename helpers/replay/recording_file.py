@@ -31,6 +31,8 @@ class Chunk:
 
 @dataclass
 class RecordedRequest:
+    """What was asked: method, path and JSON body (never headers, so never a key)."""
+
     method: str
     path: str
     body: dict[str, Any]
@@ -42,6 +44,8 @@ class RecordedRequest:
 
 @dataclass
 class RecordedResponse:
+    """What came back: status, the headers the SDK uses, and the body as timed chunks."""
+
     status: int
     headers: dict[str, str]
     headers_at: float
@@ -59,6 +63,8 @@ class RecordedResponse:
 
 @dataclass
 class Exchange:
+    """One attempt: a request and the response it got."""
+
     request: RecordedRequest
     response: RecordedResponse
 

@@ -29,6 +29,8 @@ class SseEvent:
 
 @dataclass(frozen=True)
 class SseBody:
+    """A body split into events, and the bytes after the last blank line (which the SDK drops)."""
+
     events: list[SseEvent]
     trailing: bytes
 

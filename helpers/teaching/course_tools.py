@@ -164,14 +164,6 @@ def tool_uses(content: Iterable[Any]) -> list[Any]:
     return [block for block in content if (block["type"] if isinstance(block, dict) else block.type) == "tool_use"]
 
 
-def run_tools(content: Iterable[Any]) -> list[dict[str, Any]]:
-    """One ``tool_result`` per ``tool_use`` block of ``content``, in the same order, each paired by id.
-
-    All of them belong in one user message, the one that follows the assistant's turn.
-    """
-    return [run_tool(block) for block in tool_uses(content)]
-
-
 def describe_call(block: Any) -> str:
     """A tool call as one line of Python-like text: ``get_weather(location='Paris, France')``."""
     _, name, tool_input = _fields(block)

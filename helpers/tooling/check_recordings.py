@@ -23,6 +23,8 @@ PROVENANCE_FIELDS = ("source", "date", "model")
 
 @dataclass
 class Report:
+    """What ``check`` found in one recording: a one-line summary and every problem."""
+
     path: Path
     problems: list[str] = field(default_factory=list)
     summary: str = ""

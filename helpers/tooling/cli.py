@@ -1,4 +1,4 @@
-"""``python -m helpers``: build, check, import and re-record the course's recorded streams."""
+"""``python -m helpers``: build, check, import and re-record the course's recordings, and refresh the notebooks."""
 
 from __future__ import annotations
 
@@ -75,7 +75,11 @@ def _refresh(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="python -m helpers", description="Build, check, import and re-record the course's recorded streams.")
+    """The command line: one subcommand per job, each with its own ``--help``."""
+    top = argparse.ArgumentParser(
+        prog="python -m helpers",
+        description="Build, check, import and re-record the course's recordings, and refresh the notebooks' outputs.",
+    )
     commands = top.add_subparsers(dest="command", required=True)
 
     build = commands.add_parser("build", help="synthesize fixtures/*.json from fixtures/specs/*.toml")
@@ -105,6 +109,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; a course error is one line on stderr and exit status 2, not a traceback."""
     args = parser().parse_args(argv)
     try:
         return int(args.run(args))

@@ -28,6 +28,8 @@ DEFAULT_HEADERS = {"content-type": "text/event-stream; charset=utf-8", "request-
 
 @dataclass
 class Imported:
+    """An imported capture as a recording, with notes on what the import had to decide."""
+
     recording: Recording
     warnings: list[str]
 

@@ -53,6 +53,8 @@ class Timing:
 
 @dataclass
 class Spec:
+    """A recording to synthesize, as its TOML file describes it."""
+
     name: str
     path: Path
     request: dict[str, Any]

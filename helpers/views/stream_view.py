@@ -1,6 +1,6 @@
 """A live view of a streamed answer in a notebook, fed one text fragment at a time.
 
-``StreamView`` is the shell around three pure parts: a renderer from ``markdown_blocks``
+``StreamView`` is the shell around three pure parts: a renderer from ``views.markdown_blocks``
 (finished blocks frozen, only the open tail redrawn), a ``throttle`` (at most ``rate`` redraws
 a second, the final state always drawn) and a ``reveal`` policy (how much of the text so far to
 show). It draws into ipywidgets: one HTML widget per frozen block, the last one for the tail.
@@ -233,11 +233,11 @@ class StreamView:
     """A live view of a streamed answer: feed it text fragments, it redraws at most ``rate`` times a second.
 
     ``mode`` is one of ``VIEW_MODES``; ``rate=None`` redraws on every fragment (the naive way), and
-    ``budget`` caps what redraws draw again (``helpers.throttle``; ``None``: no cap).
-    ``reveal`` decides how much of the text so far is shown (``helpers.reveal``). ``clock``
+    ``budget`` caps what redraws draw again (``helpers.views.throttle``; ``None``: no cap).
+    ``reveal`` decides how much of the text so far is shown (``helpers.views.reveal``). ``clock``
     (``helpers.stopwatch(client)``) times the throttle on the recording's clock under replay, so
-    redraw counts are the same at any speed. ``widgets=None`` uses ipywidgets wherever a kernel
-    runs; ``widgets=False`` forces display updates, for front ends without widget support.
+    redraw counts are the same at any speed. ``widgets=None`` lets ``COURSE_WIDGETS`` decide, else
+    uses ipywidgets in any kernel but Colab's; ``widgets=False`` forces display updates.
     """
 
     def __init__(
@@ -302,7 +302,7 @@ class StreamView:
         self._redraw(force=True)
 
     async def afeed(self, fragments: AsyncIterable[str]) -> str:
-        """Show an async stream's fragments as they arrive, with a Stop button; returns the text.
+        """Show an async stream's fragments as they arrive, with a Stop button on a widget view; returns the text.
 
         Stop cancels the reading; the caller's ``async with`` then closes the HTTP response, and
         the text received so far stays on screen, marked as cut. A stream that fails is marked
@@ -364,14 +364,16 @@ class StreamView:
     def widget(self) -> ipw.VBox:
         """The view as one widget, to place it in a layout (e.g. ``side_by_side``)."""
         if not isinstance(self._surface, WidgetSurface):
-            raise TypeError("This view draws with display updates, not widgets (it was made with widgets=False).")
+            raise TypeError("This view draws with display updates, not widgets (widgets=False, COURSE_WIDGETS=0, or Colab).")
         return self._surface.root
 
     @property
     def stop_button(self) -> ipw.Button:
         """The Stop button (shown while ``afeed`` reads)."""
         if not isinstance(self._surface, WidgetSurface):
-            raise TypeError("Only a widget view has a Stop button.")
+            raise TypeError(
+                "Only a widget view has a Stop button; this one draws with display updates (widgets=False, COURSE_WIDGETS=0, or Colab)."
+            )
         return self._surface.stop_button
 
     def _ipython_display_(self) -> None:

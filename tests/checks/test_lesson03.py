@@ -31,6 +31,11 @@ def client() -> Iterator[anthropic.Anthropic]:
         yield replay
 
 
+def run_tools(content: Any) -> list[dict[str, Any]]:
+    """One ``tool_result`` per ``tool_use`` block, in order: the reference answer a loop sends back."""
+    return [course_tools.run_tool(block) for block in course_tools.tool_uses(content)]
+
+
 def request(name: str) -> dict[str, Any]:
     """The request a lesson-03 recording answers, as the notebook sends it."""
     body = dict(load(config.fixtures_dir() / f"{name}.json").request.body)
@@ -129,7 +134,7 @@ def test_run_tool_turns_failures_into_error_results(name: str, tool_input: Any, 
 
 def test_run_tools_pairs_each_result_with_its_call(client: anthropic.Anthropic) -> None:
     _, message = events_of(client, "tools_trip_1")
-    results = course_tools.run_tools(message.content)
+    results = run_tools(message.content)
     calls = course_tools.tool_uses(message.content)
     assert [r["tool_use_id"] for r in results] == [c.id for c in calls] and len({r["tool_use_id"] for r in results}) == 2
     assert [json.loads(r["content"])["location"] for r in results] == ["Paris, France", "Tokyo, Japan"]
@@ -184,7 +189,7 @@ def test_tool_result_then_follow_up_answer(client: anthropic.Anthropic) -> None:
         "messages": [
             *first["messages"],
             {"role": "assistant", "content": reply.content},
-            {"role": "user", "content": course_tools.run_tools(reply.content)},
+            {"role": "user", "content": run_tools(reply.content)},
         ],
     }
     with client.messages.stream(**follow_up) as stream:
@@ -240,7 +245,7 @@ def test_a_failing_tool_gives_an_error_result_and_the_model_explains(client: ant
     first = request("tools_unknown_city_1")
     with client.messages.stream(**first) as stream:
         reply = stream.get_final_message()
-    (result,) = course_tools.run_tools(reply.content)
+    (result,) = run_tools(reply.content)
     assert result["is_error"] is True and "Reykjavik" in result["content"]
     follow_up = {
         **first,
@@ -415,7 +420,7 @@ def loop(
             messages.append({"role": "assistant", "content": assistant(reply) if assistant else reply.content})
         if stop and reply.stop_reason != "tool_use":
             return answer(texts) if answer else texts[-1]
-        made = results(reply) if results else course_tools.run_tools(reply.content)
+        made = results(reply) if results else run_tools(reply.content)
         messages += [{"role": "user", "content": made}] if one_message else [{"role": "user", "content": [r]} for r in made]
 
 
@@ -429,7 +434,7 @@ def without_streaming(client: Any, request: dict[str, Any]) -> str:
     messages = [
         *request["messages"],
         {"role": "assistant", "content": reply.content},
-        {"role": "user", "content": course_tools.run_tools(reply.content)},
+        {"role": "user", "content": run_tools(reply.content)},
     ]
     return client.messages.create(**{**request, "messages": messages}).content[0].text
 
@@ -442,7 +447,7 @@ def repeats_the_question(client: Any, request: dict[str, Any]) -> str:
 
 
 def swapped_ids(reply: Any) -> list[dict[str, Any]]:
-    made = course_tools.run_tools(reply.content)
+    made = run_tools(reply.content)
     ids = [r["tool_use_id"] for r in made][::-1]
     return [{**r, "tool_use_id": i} for r, i in zip(made, ids, strict=True)]
 
@@ -452,14 +457,14 @@ def appends_content_itself(client: Any, request: dict[str, Any]) -> Any:
     messages = list(request["messages"])
     with client.messages.stream(**request) as stream:
         reply = stream.get_final_message()
-    messages += [reply.content, {"role": "user", "content": course_tools.run_tools(reply.content)}]
+    messages += [reply.content, {"role": "user", "content": run_tools(reply.content)}]
     with client.messages.stream(**{**request, "messages": messages}) as stream:
         return stream.get_final_text()
 
 
 def paired_by_name(reply: Any) -> list[dict[str, Any]]:
     first = course_tools.tool_uses(reply.content)[0]
-    return [{**r, "tool_use_id": first.id} for r in course_tools.run_tools(reply.content)]
+    return [{**r, "tool_use_id": first.id} for r in run_tools(reply.content)]
 
 
 @pytest.mark.parametrize(
@@ -476,7 +481,7 @@ def paired_by_name(reply: Any) -> list[dict[str, Any]]:
         ),
         (lambda c, r: loop(c, r, results=swapped_ids), ["right ids but other contents"]),
         (
-            lambda c, r: loop(c, r, results=lambda reply: course_tools.run_tools(reply.content)[::-1]),
+            lambda c, r: loop(c, r, results=lambda reply: run_tools(reply.content)[::-1]),
             ["in another order", "pairs results by id"],
         ),
         (appends_content_itself, ["not a message dict"]),

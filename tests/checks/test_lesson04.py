@@ -207,7 +207,7 @@ def appends_the_text_so_far(client: Any, request: dict[str, Any], view: Any) -> 
 
 def returns_the_text(client: Any, request: dict[str, Any], view: Any) -> str:
     solutions.show_stream(client, request, view)
-    return view.text  # type: ignore[no-any-return]
+    return view.text
 
 
 def forgets_to_return(client: Any, request: dict[str, Any], view: Any) -> None:

@@ -34,7 +34,7 @@ def assert_no_secrets_under(folder: Path) -> None:
         assert find_secrets(data.decode("utf-8")) == [], path
 
 
-def only_fixture(folder: Path) -> Recording:
+def only_recording(folder: Path) -> Recording:
     (path,) = folder.glob("*.json")
     return recording_file.load(path)
 
@@ -48,7 +48,7 @@ def test_recording_a_stream_keeps_no_secrets_and_replays_to_the_same_message(cou
     assert seen["accept-encoding"] == "identity"
     assert_no_secrets_under(tmp_path)
 
-    recording = only_fixture(course_env)
+    recording = only_recording(course_env)
     (exchange,) = recording.exchanges
     assert exchange.request.body == {**REQUEST, "stream": True}
     assert exchange.response.status == 200
@@ -72,7 +72,7 @@ async def test_recording_an_async_stream_keeps_no_secrets_and_replays_to_the_sam
         live = await stream.get_final_message()
     assert "".join(texts) == "Hello, wörld! ☕ done"
     assert_no_secrets_under(tmp_path)
-    assert only_fixture(course_env).exchanges[0].response.body == stream_body(MODEL)
+    assert only_recording(course_env).exchanges[0].response.body == stream_body(MODEL)
 
     async with helpers.make_async_client(mode="replay", speed=0) as replay, replay.messages.stream(**REQUEST) as stream:
         again = await stream.get_final_message()
@@ -83,7 +83,7 @@ def test_recording_a_non_streaming_call_stores_its_json(course_env, tmp_path):
     with helpers.make_client(mode="record") as client:
         live = client.messages.create(**REQUEST)
     assert_no_secrets_under(tmp_path)
-    exchange = only_fixture(course_env).exchanges[0]
+    exchange = only_recording(course_env).exchanges[0]
     assert json.loads(exchange.response.body)["content"][0]["text"] == live.content[0].text
     with helpers.make_client(mode="replay", speed=0) as replay:
         again = replay.messages.create(**REQUEST)
@@ -95,7 +95,7 @@ def test_a_key_pasted_into_a_prompt_is_redacted_from_the_stored_request(course_e
     with helpers.make_client(mode="record") as client:
         client.messages.create(**pasted)
     assert_no_secrets_under(tmp_path)
-    stored = only_fixture(course_env).request.body
+    stored = only_recording(course_env).request.body
     assert stored["messages"][0]["content"] == "Is [redacted] a valid key?"
 
 
@@ -105,7 +105,7 @@ def test_the_sdk_retries_become_one_recording_replayed_attempt_by_attempt(course
         live = stream.get_final_message()
     assert [seen.headers["x-stainless-retry-count"] for seen in loopback.seen] == ["0", "1", "2"]
 
-    recording = only_fixture(course_env)
+    recording = only_recording(course_env)
     assert [ex.response.status for ex in recording.exchanges] == [529, 529, 200]
     assert recording.exchanges[0].response.headers["retry-after-ms"] == "1"
     assert json.loads(recording.exchanges[0].response.body)["error"]["type"] == "overloaded_error"
@@ -128,7 +128,7 @@ def test_closing_a_stream_early_still_records_the_whole_body(course_env, loopbac
     with helpers.make_client(mode="record") as client, client.messages.stream(**REQUEST) as stream:
         first = next(event for event in stream if event.type == "text")
     assert first.text == "Hello"
-    assert only_fixture(course_env).exchanges[0].response.body == stream_body(MODEL)
+    assert only_recording(course_env).exchanges[0].response.body == stream_body(MODEL)
 
 
 @pytest.mark.anyio
@@ -137,7 +137,7 @@ async def test_closing_an_async_stream_early_still_records_the_whole_body(course
         async for event in stream:
             if event.type == "text":
                 break
-    assert only_fixture(course_env).exchanges[0].response.body == stream_body(MODEL)
+    assert only_recording(course_env).exchanges[0].response.body == stream_body(MODEL)
 
 
 def test_a_stream_cut_midway_is_not_recorded(course_env, loopback):
@@ -189,7 +189,7 @@ def test_a_retry_after_an_attempt_without_response_starts_a_fresh_recording(tmp_
     assert [ex.response.body for ex in recording_file.load(path).exchanges] == [b"later call"]
 
 
-def test_re_recording_overwrites_the_fixture_that_answers_the_request(tmp_path):
+def test_re_recording_overwrites_the_recording_that_answers_the_request(tmp_path):
     named = tmp_path / "short_summary.json"
     recording_file.save(Recording({"source": "synthesized"}, [exchange(200, "old")]), named)
     other = tmp_path / "other.json"
@@ -201,7 +201,7 @@ def test_re_recording_overwrites_the_fixture_that_answers_the_request(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other.json", "short_summary.json"]
 
 
-def test_a_broken_fixture_in_the_folder_is_reported_not_skipped(tmp_path):
+def test_a_broken_recording_in_the_folder_is_reported_not_skipped(tmp_path):
     (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(RecordingError, match=r"broken\.json: not valid JSON"):
         Recorder(tmp_path).add(exchange(200), attempt=0)

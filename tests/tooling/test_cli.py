@@ -17,20 +17,20 @@ from helpers.tooling.synthesize import build_all
 FIXTURES = ROOT / "fixtures"
 
 
-def test_committed_synthesized_fixtures_equal_a_fresh_build():
+def test_committed_synthesized_recordings_equal_a_fresh_build():
     report = build_all(FIXTURES / "specs", FIXTURES, write=False)
     assert report, "no specs found"
     assert all(what in ("unchanged", "kept (recorded live)") for _, what in report), report
 
 
-def test_every_spec_output_exists_and_every_fixture_has_a_source():
+def test_every_spec_output_exists_and_every_recording_has_a_source():
     built = {name for name, _ in build_all(FIXTURES / "specs", FIXTURES, write=False)}
     for path in FIXTURES.glob("*.json"):
         source = recording_file.load(path).source
         assert path.name in built or source in ("recorded", "imported"), f"{path.name}: synthesized but no spec makes it"
 
 
-def test_build_is_deterministic_and_reports_a_stale_fixture(tmp_path, capsys, monkeypatch):
+def test_build_is_deterministic_and_reports_a_stale_recording(tmp_path, capsys, monkeypatch):
     shutil.copytree(FIXTURES / "specs", tmp_path / "specs")
     monkeypatch.setenv("COURSE_FIXTURES", str(tmp_path))
     assert main(["build"]) == 0
@@ -169,10 +169,10 @@ def test_imported_captures_without_a_request_are_served_by_name_only(tmp_path, m
         assert stream.get_final_text() == "Ol\u00e1"
 
 
-def test_record_names_an_unknown_fixture(monkeypatch, capsys):
+def test_record_names_an_unknown_recording(monkeypatch, capsys):
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-not-a-real-key-000")
-    assert main(["record", "no_such_fixture"]) == 2
-    assert "No recording named no_such_fixture" in capsys.readouterr().err
+    assert main(["record", "no_such_recording"]) == 2
+    assert "No recording named no_such_recording" in capsys.readouterr().err
 
 
 def test_check_verifies_the_error_a_recording_intends(tmp_path, capsys):

@@ -1,4 +1,4 @@
-"""``python -m helpers record`` re-records fixtures live: here against the loopback API."""
+"""``python -m helpers record`` re-records recordings live: here against the loopback API."""
 
 import shutil
 
@@ -10,7 +10,7 @@ from helpers.replay import recording_file
 from helpers.tooling.cli import main
 
 
-def test_record_overwrites_each_fixture_in_place_keeps_stories_and_leaks_nothing(course_env, loopback, capsys, monkeypatch):
+def test_record_overwrites_each_recording_in_place_keeps_stories_and_leaks_nothing(course_env, loopback, capsys, monkeypatch):
     course_env.mkdir()
     for name in ("short_summary.json", "doc_generator-blocking.json"):
         shutil.copy(ROOT / "fixtures" / name, course_env / name)

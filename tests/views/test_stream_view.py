@@ -72,7 +72,7 @@ def stream_into(view: StreamView, client: Any, name: str) -> tuple[str, float]:
     return final, times[-1] - times[0]
 
 
-def test_streamed_markdown_ends_as_one_render_and_counts_what_it_sent(front_end: list) -> None:  # type: ignore[type-arg]
+def test_streamed_markdown_ends_as_one_render_and_counts_what_it_sent(front_end: list) -> None:
     client = helpers.make_client("replay", speed=0)
     view = StreamView(clock=helpers.stopwatch(client), widgets=True)
     text, span = stream_into(view, client, "render_comments")
@@ -287,7 +287,7 @@ async def _full_text(name: str) -> str:
 # Safety ----------------------------------------------------------------------------------------
 
 
-def test_html_in_model_output_reaches_the_front_end_only_as_text(front_end: list) -> None:  # type: ignore[type-arg]
+def test_html_in_model_output_reaches_the_front_end_only_as_text(front_end: list) -> None:
     view = StreamView(widgets=True, rate=None)
     for start in range(0, len(UNSAFE), 7):
         view.append(UNSAFE[start : start + 7])
@@ -316,7 +316,7 @@ def test_views_side_by_side_share_the_width() -> None:
 
 def test_an_unknown_mode_is_refused() -> None:
     with pytest.raises(ValueError, match="stream, whole, after, plain"):
-        StreamView(mode="fast")  # type: ignore[arg-type]
+        StreamView(mode="fast")
 
 
 def test_a_view_without_widgets_has_no_widget() -> None:

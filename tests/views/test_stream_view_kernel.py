@@ -56,7 +56,7 @@ def execute(client: BlockingKernelClient, code: str) -> list[dict[str, Any]]:
 
 def printed(messages: list[dict[str, Any]]) -> dict[str, Any]:
     text = "".join(m["content"]["text"] for m in messages if m["msg_type"] == "stream")
-    return json.loads(text)  # type: ignore[no-any-return]
+    return json.loads(text)
 
 
 def test_widgets_by_default_and_the_comm_traffic_is_what_the_view_counted(kernel: BlockingKernelClient) -> None:

@@ -88,7 +88,7 @@ TEXT = "Yes, take 200 mg. It helps.\n\nBut not if you have ulcers! Ask first"
         (when_complete, ""),
     ],
 )
-def test_each_policy_shows_its_own_prefix_while_incomplete(policy, expected: str) -> None:  # type: ignore[no-untyped-def]
+def test_each_policy_shows_its_own_prefix_while_incomplete(policy, expected: str) -> None:
     assert policy(TEXT, False) == expected
     assert policy(TEXT, True) == TEXT
 

@@ -14,9 +14,10 @@ from typing import Any
 
 import httpx2
 
+from helpers.errors import RecordingError
 from helpers.replay import recording_file
-from helpers.replay.library import RecordingLibrary
 from helpers.replay.matching import request_json, request_key
+from helpers.replay.overwrite import filing, final_attempt
 from helpers.replay.recording_file import Chunk, Exchange, RecordedRequest, RecordedResponse, Recording
 from helpers.replay.scrub import redact_chunks, redact_json, scrub_headers
 
@@ -131,9 +132,14 @@ class Recorder:
     waits until the server has finished and the recording is always whole.
 
     The SDK's retries of one request go into one recording in order (a 529 then a 200 is two
-    exchanges), saved after each attempt. Re-recording a request overwrites the recording that
-    already answers it, under its name; a new request gets ``recorded-<hash>.json``.
+    exchanges), filed after each attempt. Re-recording a request replaces the recording that
+    already answers it, under its name, only as ``helpers.replay.overwrite`` allows: a failed or
+    cut answer never takes a good recording's place. It goes to ``rejected/`` beside the
+    recordings instead (where replay does not look), and a rejected key writes nothing at all.
+    A new request gets ``recorded-<hash>.json``.
     """
+
+    ASIDE = "rejected"
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
@@ -173,8 +179,8 @@ class Recorder:
             extensions=response.extensions,
         )
 
-    def add(self, exchange: Exchange, attempt: int) -> Path:
-        """File a finished attempt and save its recording.
+    def add(self, exchange: Exchange, attempt: int) -> Path | None:
+        """File a finished attempt; where it was written, or None when nothing was.
 
         Attempt N extends the recording holding the N failed attempts before it (the SDK retrying);
         anything else (attempt 0, a retry after an attempt that got no response) starts anew.
@@ -187,12 +193,41 @@ class Recorder:
                 self._open[key] = opened
             recording, path = opened
             recording.exchanges.append(exchange)
-            return recording_file.save(recording, path)
+            return self._file(recording, path)
+
+    def _file(self, recording: Recording, path: Path) -> Path | None:
+        """Write ``recording`` where ``overwrite.filing`` says, and tell the person recording why if not in place."""
+        existing = recording_file.load(path) if path.exists() else None
+        decision = filing(recording, existing)
+        aside = self.folder / self.ASIDE / path.name
+        if decision.action == "drop":
+            _warn(f"Not recorded: {decision.why}. {path.name} is as it was.")
+            return None
+        if decision.action == "beside":
+            recording_file.save(recording, aside)
+            _warn(f"Not saved as {path.name}: {decision.why}. Kept as {aside} instead; move it over {path.name} to use it.")
+            return aside
+        aside.unlink(missing_ok=True)  # an earlier attempt of this recording, now answered
+        if decision.why:
+            _warn(f"Saved {path.name}: {decision.why}.")
+        return recording_file.save(final_attempt(recording) if decision.action == "save final attempt" else recording, path)
 
     def _path_for(self, key: str) -> Path:
-        """The recording file that already records this request, or a new name derived from it."""
-        for existing in RecordingLibrary.from_dir(self.folder).recordings:
-            if _key(existing.request) == key and existing.path is not None:
-                return existing.path
+        """The recording file that already records this request, or a new name derived from it.
+
+        A file that cannot be read is named and passed over: the answer just paid for is saved anyway.
+        """
+        for candidate in sorted(self.folder.glob("*.json")):
+            try:
+                existing = recording_file.load(candidate)
+            except RecordingError as err:
+                _warn(f"Passed over a recording that cannot be read ({err}); run `python -m helpers check`.")
+                continue
+            if not existing.by_name_only and _key(existing.request) == key:
+                return candidate
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
         return self.folder / f"recorded-{digest}.json"
+
+
+def _warn(message: str) -> None:
+    print(message, file=sys.stderr)

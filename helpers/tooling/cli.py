@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -57,11 +58,16 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+RECORD_OUTCOMES = ("re-recorded", "skipped", "kept", "failed", "stopped", "not tried")  # how each line of rerecord's report begins
+
+
 def _record(args: argparse.Namespace) -> int:
     results = rerecord(config.fixtures_dir(), args.names)
     for name, what in results:
         print(f"{what:>40}  {name}")
-    return 1 if any(what.startswith("failed") for _, what in results) else 0
+    counts = Counter(next(kind for kind in RECORD_OUTCOMES if what.startswith(kind)) for _, what in results)
+    print("; ".join(f"{kind}: {counts[kind]}" for kind in RECORD_OUTCOMES if counts[kind]) + ".")
+    return 1 if any(what.startswith(("kept", "failed", "stopped")) for _, what in results) else 0
 
 
 def _refresh(args: argparse.Namespace) -> int:

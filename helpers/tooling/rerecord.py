@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import anthropic
 
 from helpers import config
 from helpers.client import make_client
 from helpers.errors import CourseError
 from helpers.replay import recording_file
+from helpers.replay.overwrite import is_story
+from helpers.replay.recorder import Recorder
 
 
 def why_not_rerecordable(recording: recording_file.Recording) -> str | None:
     """A reason this recording cannot be provoked live, or None if it can."""
-    if len(recording.exchanges) > 1 or recording.exchanges[-1].response.status != 200:
-        return "kept: a failure story, the live API will not fail on demand"
+    if is_story(recording):
+        return "skipped: a failure story, the live API will not fail on demand"
     if recording.by_name_only:
-        return "kept: an imported capture with no request"
+        return "skipped: an imported capture with no request"
     return None
 
 
@@ -23,31 +28,55 @@ def rerecord(folder: Path, names: list[str]) -> list[tuple[str, str]]:
     """Send each recording's request through a record-mode client; ``(name, outcome)`` each.
 
     Record mode writes over the file whose request matches, so names stay and notebooks need
-    no change. The course model (``COURSE_MODEL``) is asked, whatever model was recorded.
+    no change, and only with a complete answer (``helpers.replay.overwrite``). The course model
+    (``COURSE_MODEL``) is asked, whatever model was recorded. A rejected key stops everything at
+    once: no other request would fare better.
     """
     paths = sorted(folder.glob("*.json"))
     unknown = sorted(set(names) - {p.stem for p in paths})
     if unknown:
         raise CourseError(f"No recording named {', '.join(unknown)} in {folder}; names are file names without .json.")
-    results = []
+    chosen = [path for path in paths if not names or path.stem in names]
+    results: list[tuple[str, str]] = []
     with make_client("record") as client:
-        for path in paths:
-            if names and path.stem not in names:
-                continue
+        for n, path in enumerate(chosen):
             recording = recording_file.load(path)
             reason = why_not_rerecordable(recording)
             if reason:
                 results.append((path.stem, reason))
                 continue
-            body = {**recording.request.body, "model": config.course_model()}
+            before = path.read_bytes()
+            aside = folder / Recorder.ASIDE / path.name
+            aside_before = _stamp(aside)
             try:
-                if body.pop("stream", False):
-                    with client.messages.stream(**body) as stream:
-                        stream.until_done()
-                else:
-                    client.messages.create(**body)
+                _send(client, {**recording.request.body, "model": config.course_model()})
+            except (anthropic.AuthenticationError, anthropic.PermissionDeniedError) as err:
+                results.append((path.stem, f"stopped: the API rejected the key (HTTP {err.status_code}); unchanged"))
+                results += [(later.stem, "not tried") for later in chosen[n + 1 :]]
+                break
             except Exception as err:  # report and go on: one failure must not stop the others
-                results.append((path.stem, f"failed: {type(err).__name__}: {err}"))
+                results.append((path.stem, _kept(path, before, aside, aside_before) or f"failed: {type(err).__name__}: {err}"))
                 continue
-            results.append((path.stem, "re-recorded live"))
+            results.append((path.stem, _kept(path, before, aside, aside_before) or "re-recorded live"))
     return results
+
+
+def _send(client: anthropic.Anthropic, body: dict[str, Any]) -> None:
+    if body.pop("stream", False):
+        with client.messages.stream(**body) as stream:
+            stream.until_done()
+    else:
+        client.messages.create(**body)
+
+
+def _stamp(path: Path) -> int | None:
+    return path.stat().st_mtime_ns if path.exists() else None
+
+
+def _kept(path: Path, before: bytes, aside: Path, aside_before: int | None) -> str | None:
+    """Where the live answer went when the recording was not replaced; None if it was replaced."""
+    if path.read_bytes() != before:
+        return None
+    if _stamp(aside) != aside_before:
+        return f"kept as it was; the live answer is in {Recorder.ASIDE}/{aside.name}"
+    return "kept as it was; the live answer was not recorded"

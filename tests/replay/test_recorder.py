@@ -6,16 +6,16 @@ from pathlib import Path
 import anthropic
 import httpx2
 import pytest
-from loopback_server import API_KEY, COOKIE_SENTINEL, ORG_SENTINEL, stream_body
+from loopback_server import API_KEY, COOKIE_SENTINEL, ORG_SENTINEL, message_json, stream_body
 
 import helpers
-from helpers.errors import RecordingError
 from helpers.replay import recording_file
 from helpers.replay.library import RecordingLibrary
 from helpers.replay.matching import request_key
 from helpers.replay.recorder import Recorder
 from helpers.replay.recording_file import Chunk, Exchange, RecordedRequest, RecordedResponse, Recording
 from helpers.replay.scrub import find_secrets
+from helpers.replay.sse import frame
 from helpers.replay.stopwatch import Stopwatch
 from helpers.replay.transport import ReplayTransport
 
@@ -99,16 +99,16 @@ def test_a_key_pasted_into_a_prompt_is_redacted_from_the_stored_request(course_e
     assert stored["messages"][0]["content"] == "Is [redacted] a valid key?"
 
 
-def test_the_sdk_retries_become_one_recording_replayed_attempt_by_attempt(course_env, loopback):
+def test_live_retries_while_recording_leave_the_answer_alone_replayed_at_once(course_env, loopback, capsys):
     loopback.fail_next(529, 529)
     with helpers.make_client(mode="record") as client, client.messages.stream(**REQUEST) as stream:
         live = stream.get_final_message()
     assert [seen.headers["x-stainless-retry-count"] for seen in loopback.seen] == ["0", "1", "2"]
 
     recording = only_recording(course_env)
-    assert [ex.response.status for ex in recording.exchanges] == [529, 529, 200]
-    assert recording.exchanges[0].response.headers["retry-after-ms"] == "1"
-    assert json.loads(recording.exchanges[0].response.body)["error"]["type"] == "overloaded_error"
+    assert [ex.response.status for ex in recording.exchanges] == [200]  # a retry story is made on purpose, not by chance
+    assert list((course_env / "rejected").glob("*")) == []
+    assert "the API needed 3 attempts; only the answer is kept" in capsys.readouterr().err
 
     served: list[tuple[str, int]] = []
 
@@ -120,7 +120,7 @@ def test_the_sdk_retries_become_one_recording_replayed_attempt_by_attempt(course
     replay = anthropic.Anthropic(api_key="unused-in-replay", http_client=http_client)
     with replay, replay.messages.stream(**REQUEST) as stream:
         again = stream.get_final_message()
-    assert served == [("0", 529), ("1", 529), ("2", 200)]
+    assert served == [("0", 200)]
     assert again.model_dump() == live.model_dump()
 
 
@@ -151,12 +151,33 @@ def test_a_stream_cut_midway_is_not_recorded(course_env, loopback):
     assert list(course_env.glob("*")) == []
 
 
-def exchange(status: int, text: str = "hi", content: str = "Say hello.") -> Exchange:
-    body = {"model": MODEL, "max_tokens": 64, "messages": [{"role": "user", "content": content}], "stream": True}
+def answer(text: str) -> bytes:
+    """A complete message stream whose answer is ``text``."""
+    start = {**message_json(MODEL), "content": [], "stop_reason": None, "usage": {"input_tokens": 3, "output_tokens": 1}}
+    events = [
+        {"type": "message_start", "message": start},
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": text}},
+        {"type": "content_block_stop", "index": 0},
+        {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None}, "usage": {"output_tokens": 2}},
+        {"type": "message_stop"},
+    ]
+    return b"".join(frame(event["type"], json.dumps(event)) for event in events)
+
+
+def exchange(status: int, text: str = "hi", content: str = "Say hello.", body: bytes | None = None) -> Exchange:
+    """One attempt: a complete answer for a 200, a JSON error for anything else."""
+    request = {"model": MODEL, "max_tokens": 64, "messages": [{"role": "user", "content": content}], "stream": True}
+    if body is None:
+        body = answer(text) if status == 200 else json.dumps({"type": "error", "error": {"type": "api_error", "message": text}}).encode()
     return Exchange(
-        RecordedRequest("POST", "/v1/messages", body),
-        RecordedResponse(status, {"request-id": "req_1"}, 0.1, [Chunk(0.2, text.encode())]),
+        RecordedRequest("POST", "/v1/messages", request),
+        RecordedResponse(status, {"request-id": "req_1"}, 0.1, [Chunk(0.2, body)]),
     )
+
+
+def statuses(path: Path) -> list[int]:
+    return [ex.response.status for ex in recording_file.load(path).exchanges]
 
 
 def test_a_new_request_gets_a_name_from_its_key_and_provenance(tmp_path):
@@ -172,13 +193,16 @@ def test_a_new_request_gets_a_name_from_its_key_and_provenance(tmp_path):
     assert len(provenance["date"]) == 10
 
 
-def test_retries_extend_the_recording_and_a_new_first_attempt_starts_over(tmp_path):
+def test_a_new_request_retried_is_kept_aside_until_answered_then_saved_as_the_answer(tmp_path):
     recorder = Recorder(tmp_path)
-    path = recorder.add(exchange(529), attempt=0)
-    assert recorder.add(exchange(200), attempt=1) == path
-    assert [ex.response.status for ex in recording_file.load(path).exchanges] == [529, 200]
+    aside = recorder.add(exchange(529), attempt=0)
+    assert aside is not None and aside.parent == tmp_path / "rejected"
+    assert list(tmp_path.glob("*.json")) == []  # replay never sees a failed attempt as an answer
+    path = recorder.add(exchange(200), attempt=1)
+    assert path is not None and path.parent == tmp_path and statuses(path) == [200]  # a story only when made on purpose
+    assert not aside.exists()
     assert recorder.add(exchange(200, "again"), attempt=0) == path
-    assert [ex.response.body for ex in recording_file.load(path).exchanges] == [b"again"]
+    assert [ex.response.body for ex in recording_file.load(path).exchanges] == [answer("again")]
 
 
 def test_a_retry_after_an_attempt_without_response_starts_a_fresh_recording(tmp_path):
@@ -186,25 +210,100 @@ def test_a_retry_after_an_attempt_without_response_starts_a_fresh_recording(tmp_
     path = recorder.add(exchange(200, "earlier call"), attempt=0)
     # The same request again later: attempt 0 never got a response, attempt 1 did.
     assert recorder.add(exchange(200, "later call"), attempt=1) == path
-    assert [ex.response.body for ex in recording_file.load(path).exchanges] == [b"later call"]
+    assert [ex.response.body for ex in recording_file.load(path).exchanges] == [answer("later call")]
 
 
-def test_re_recording_overwrites_the_recording_that_answers_the_request(tmp_path):
-    named = tmp_path / "short_summary.json"
-    recording_file.save(Recording({"source": "synthesized"}, [exchange(200, "old")]), named)
-    other = tmp_path / "other.json"
-    recording_file.save(Recording({"source": "synthesized"}, [exchange(200, "x", content="Other")]), other)
+def saved(folder: Path, name: str, *exchanges: Exchange, **provenance: str) -> Path:
+    """A recording already in the folder, as the course ships it."""
+    return recording_file.save(Recording({"source": "synthesized", **provenance}, list(exchanges)), folder / f"{name}.json")
+
+
+def test_re_recording_replaces_the_recording_that_answers_the_request(tmp_path):
+    named = saved(tmp_path, "short_summary", exchange(200, "old"))
+    other = saved(tmp_path, "other", exchange(200, "x", content="Other"))
 
     assert Recorder(tmp_path).add(exchange(200, "new"), attempt=0) == named
-    assert recording_file.load(named).exchanges[0].response.body == b"new"
+    assert recording_file.load(named).exchanges[0].response.body == answer("new")
     assert recording_file.load(named).source == "recorded"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.json", "short_summary.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [other.name, named.name]
 
 
-def test_a_broken_recording_in_the_folder_is_reported_not_skipped(tmp_path):
+OVERLOADED = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
+CUT = answer("half")[: len(answer("half")) // 2]
+ERROR_EVENT = answer("half").split(b"event: content_block_stop")[0] + frame("error", json.dumps(OVERLOADED))
+BAD_ANSWERS = {
+    "HTTP 500": exchange(500),
+    "HTTP 529": exchange(529),
+    "a stream cut short": exchange(200, body=CUT),
+    "an error event": exchange(200, body=ERROR_EVENT),
+    "no stream at all": exchange(200, body=b""),
+}
+
+
+@pytest.mark.parametrize("bad", BAD_ANSWERS.values(), ids=BAD_ANSWERS.keys())
+def test_a_failed_or_cut_answer_never_replaces_a_good_recording(tmp_path, capsys, bad):
+    good = saved(tmp_path, "short_summary", exchange(200, "good"))
+    before = good.read_bytes()
+
+    aside = Recorder(tmp_path).add(bad, attempt=0)
+
+    assert good.read_bytes() == before
+    assert aside == tmp_path / "rejected" / "short_summary.json"
+    assert recording_file.load(aside).exchanges[-1].response.body == bad.response.body
+    warning = capsys.readouterr().err
+    assert warning.startswith("Not saved as short_summary.json: the answer was ") and "move it over short_summary.json" in warning
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_rejected_key_writes_nothing_at_all(tmp_path, capsys, status):
+    good = saved(tmp_path, "short_summary", exchange(200, "good"))
+    before = good.read_bytes()
+    assert Recorder(tmp_path).add(exchange(status, text=API_KEY), attempt=0) is None
+    assert good.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["short_summary.json"]
+    assert f"the API rejected the key (HTTP {status}); nothing was written" in capsys.readouterr().err
+
+
+def test_a_retry_during_a_re_record_keeps_a_plain_answer_plain(tmp_path, capsys):
+    good = saved(tmp_path, "short_summary", exchange(200, "good"))
+    recorder = Recorder(tmp_path)
+    recorder.add(exchange(529), attempt=0)
+    assert recorder.add(exchange(200, "new"), attempt=1) == good
+    assert statuses(good) == [200]
+    assert recording_file.load(good).exchanges[0].response.body == answer("new")
+    assert not (tmp_path / "rejected" / "short_summary.json").exists()
+    assert "the API needed 2 attempts; only the answer is kept" in capsys.readouterr().err
+
+
+def test_a_failure_story_is_replaced_only_by_the_same_failure(tmp_path, capsys):
+    story = saved(tmp_path, "events_retry_529", exchange(529), exchange(200, "story"))
+    before = story.read_bytes()
+
+    assert Recorder(tmp_path).add(exchange(200, "plain"), attempt=0) == tmp_path / "rejected" / "events_retry_529.json"
+    assert story.read_bytes() == before
+    assert "it is a failure story (attempts [529, 200])" in capsys.readouterr().err
+
+    recorder = Recorder(tmp_path)
+    recorder.add(exchange(529), attempt=0)
+    assert recorder.add(exchange(200, "told again"), attempt=1) == story
+    assert statuses(story) == [529, 200]
+    assert recording_file.load(story).exchanges[1].response.body == answer("told again")
+
+
+def test_a_recording_that_exists_to_make_the_sdk_fail_is_never_replaced(tmp_path, capsys):
+    story = saved(tmp_path, "tools_invalid_json", exchange(200, "broken tool input"), expect_sdk_error="ValueError")
+    before = story.read_bytes()
+    assert Recorder(tmp_path).add(exchange(200, "fine"), attempt=0) == tmp_path / "rejected" / "tools_invalid_json.json"
+    assert story.read_bytes() == before
+    assert "it exists to make the SDK raise ValueError" in capsys.readouterr().err
+
+
+def test_a_broken_recording_in_the_folder_is_reported_and_the_answer_still_saved(tmp_path, capsys):
     (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
-    with pytest.raises(RecordingError, match=r"broken\.json: not valid JSON"):
-        Recorder(tmp_path).add(exchange(200), attempt=0)
+    path = Recorder(tmp_path).add(exchange(200), attempt=0)
+    assert path is not None and path.parent == tmp_path and statuses(path) == [200]
+    warning = capsys.readouterr().err
+    assert "Passed over a recording that cannot be read" in warning and "broken.json: not valid JSON" in warning
 
 
 def test_a_body_that_is_not_json_is_passed_through_unrecorded(tmp_path, capsys):

@@ -8,6 +8,7 @@ from paths import ROOT
 import helpers
 from helpers.replay import recording_file
 from helpers.tooling.cli import main
+from helpers.tooling.rerecord import why_not_rerecordable
 
 
 def test_record_overwrites_each_recording_in_place_keeps_stories_and_leaks_nothing(course_env, loopback, capsys, monkeypatch):
@@ -41,3 +42,56 @@ def test_record_without_a_key_says_what_is_needed(monkeypatch, capsys):
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     assert main(["record"]) == 2
     assert "needs ANTHROPIC_API_KEY" in capsys.readouterr().err
+
+
+def copy_shipped(folder, *names: str) -> dict[str, bytes]:
+    folder.mkdir()
+    for name in names:
+        shutil.copy(ROOT / "fixtures" / f"{name}.json", folder / f"{name}.json")
+    return {path.name: path.read_bytes() for path in folder.glob("*.json")}
+
+
+def test_a_rejected_key_stops_the_record_command_before_anything_changes(course_env, loopback, capsys):
+    before = copy_shipped(course_env, "short_summary", "doc_generator-blocking", "latency_terms")
+    loopback.fail_next(401)
+
+    assert main(["record"]) == 1
+
+    out, err = capsys.readouterr()
+    assert {path.name: path.read_bytes() for path in course_env.glob("*.json")} == before
+    assert list(course_env.rglob("rejected/*")) == []
+    assert len(loopback.seen) == 1  # one request, then it stopped
+    assert "stopped: the API rejected the key (HTTP 401); unchanged" in out
+    assert out.count("not tried  ") == 2
+    assert "stopped: 1; not tried: 2." in out
+    assert API_KEY not in out + err
+
+
+def test_an_answer_that_fails_midway_is_kept_beside_and_the_recording_stays(course_env, loopback, capsys):
+    before = copy_shipped(course_env, "short_summary")
+    loopback.cut_stream_after = 4
+
+    assert main(["record"]) == 1
+
+    out = capsys.readouterr().out
+    assert {path.name: path.read_bytes() for path in course_env.glob("*.json")} == before
+    assert "kept as it was; the live answer was not recorded  short_summary" in out, out
+
+
+def test_a_live_server_error_is_kept_beside_the_recording(course_env, loopback, capsys):
+    before = copy_shipped(course_env, "short_summary")
+    loopback.fail_next(500, 500, 500)
+
+    assert main(["record"]) == 1
+
+    out, err = capsys.readouterr()
+    assert {path.name: path.read_bytes() for path in course_env.glob("*.json")} == before
+    assert "kept as it was; the live answer is in rejected/short_summary.json  short_summary" in out
+    assert recording_file.load(course_env / "rejected" / "short_summary.json").exchanges[-1].response.status == 500
+    assert "Not saved as short_summary.json: the answer was HTTP 500" in err
+
+
+def test_recordings_that_exist_to_fail_are_not_re_recorded():
+    for name in ("events_retry_529", "tools_invalid_json"):
+        assert why_not_rerecordable(recording_file.load(ROOT / "fixtures" / f"{name}.json")) is not None
+    assert why_not_rerecordable(recording_file.load(ROOT / "fixtures" / "short_summary.json")) is None

@@ -19,6 +19,7 @@ from helpers.errors import RecordingError
 
 FORMAT = "course-stream-recording/1"
 SOURCES = ("recorded", "synthesized", "imported")
+LONGEST_S = 600.0  # the SDK's own default timeout: no recorded moment can sensibly lie later
 
 
 @dataclass(frozen=True)
@@ -107,14 +108,27 @@ def _encode_chunk(chunk: Chunk) -> list[Any]:
         return [round(chunk.at, 4), {"base64": base64.b64encode(chunk.data).decode("ascii")}]
 
 
+def _seconds(value: Any, where: str) -> float:
+    """A recorded moment: a number of seconds from 0 to ``LONGEST_S``, so replay never waits for ever."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= LONGEST_S:
+        raise RecordingError(f"{where} must be a number of seconds from 0 to {LONGEST_S:g}, got {value!r}.")
+    return float(value)
+
+
+def _status(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 100 <= value <= 599:
+        raise RecordingError(f"{where}: status must be an HTTP status code, a whole number from 100 to 599, got {value!r}.")
+    return value
+
+
 def _decode_chunk(raw: Any, where: str) -> Chunk:
-    if not (isinstance(raw, list) and len(raw) == 2 and isinstance(raw[0], (int, float))):
+    if not (isinstance(raw, list) and len(raw) == 2):
         raise RecordingError(f"{where}: each chunk must be [seconds, text], got {str(raw)[:80]!r}.")
-    at, data = raw
+    at, data = _seconds(raw[0], f"{where}: a chunk's time"), raw[1]
     if isinstance(data, str):
-        return Chunk(float(at), data.encode("utf-8"))
+        return Chunk(at, data.encode("utf-8"))
     if isinstance(data, dict) and isinstance(data.get("base64"), str):
-        return Chunk(float(at), base64.b64decode(data["base64"]))
+        return Chunk(at, base64.b64decode(data["base64"]))
     raise RecordingError(f'{where}: chunk data must be text or {{"base64": ...}}, got {str(data)[:80]!r}.')
 
 
@@ -172,9 +186,9 @@ def from_dict(data: Any, where: str) -> Recording:
             req, resp = ex["request"], ex["response"]
             request = RecordedRequest(str(req["method"]), str(req["path"]), dict(req["body"]))
             response = RecordedResponse(
-                status=int(resp["status"]),
+                status=_status(resp["status"], here),
                 headers={str(k).lower(): str(v) for k, v in resp["headers"].items()},
-                headers_at=float(resp["headers_at"]),
+                headers_at=_seconds(resp["headers_at"], f"{here}: headers_at"),
                 chunks=[_decode_chunk(c, here) for c in resp["chunks"]],
             )
         except (KeyError, TypeError, ValueError, AttributeError) as err:
@@ -190,8 +204,12 @@ def load(path: str | os.PathLike[str]) -> Recording:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise RecordingError(f"{path}: no such recording.") from None
+    except OSError as err:  # a folder named *.json, a link that loops, no permission
+        raise RecordingError(f"{path}: cannot be read ({err.strerror or err}).") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise RecordingError(f"{path}: not valid JSON ({err}).") from None
+    except RecursionError:
+        raise RecordingError(f"{path}: JSON nested too deeply to be a recording.") from None
     recording = from_dict(data, str(path))
     recording.path = path
     return recording

@@ -15,6 +15,8 @@ from helpers.errors import RecordingError
 from helpers.replay import recording_file
 from helpers.replay.event_order import validate_body
 from helpers.replay.live import sdk_would_retry
+from helpers.replay.matching import request_key
+from helpers.replay.overwrite import outcome
 from helpers.replay.recording_file import Exchange, Recording
 from helpers.replay.scrub import UNREPLAYABLE_HEADERS, find_secrets, is_secret_header
 
@@ -96,6 +98,26 @@ def _replay_with_sdk(recording: Recording) -> tuple[str, list[str]]:
     return f"SDK final message: [{blocks}] stop_reason={message.stop_reason} output_tokens={message.usage.output_tokens}", []
 
 
+def _text_of(path: Path, recording: Recording) -> str:
+    """The file as stored and every body decoded, so a secret inside a base64 chunk is seen too."""
+    bodies = [exchange.response.body.decode("utf-8", errors="replace") for exchange in recording.exchanges]
+    return "\n".join([path.read_text(encoding="utf-8"), *bodies])
+
+
+def same_requests(paths: list[Path]) -> dict[Path, list[Path]]:
+    """Recordings that answer the same request as others (replay refuses such a folder): each with the others."""
+    by_key: dict[str, list[Path]] = {}
+    for path in paths:
+        try:
+            recording = recording_file.load(path)
+        except RecordingError:
+            continue  # reported by check_file
+        if not recording.by_name_only:
+            request = recording.request
+            by_key.setdefault(request_key(request.method, request.path, request.body), []).append(path)
+    return {path: [other for other in group if other != path] for group in by_key.values() if len(group) > 1 for path in group}
+
+
 def check_file(path: Path) -> Report:
     """Every check on one recording; problems are sentences a recording's author can act on."""
     report = Report(path)
@@ -109,7 +131,13 @@ def check_file(path: Path) -> Report:
         report.problems.append(f"provenance lacks {', '.join(missing)}")
     for n, exchange in enumerate(recording.exchanges):
         report.problems += _exchange_problems(n, exchange, last=n == len(recording.exchanges) - 1)
-    report.problems += [f"looks like a secret: {s[:12]}…" for s in find_secrets(path.read_text(encoding="utf-8"))]
+    ended = outcome(recording)
+    if ended and "expect_sdk_error" not in recording.provenance:
+        report.problems.append(
+            f"the last attempt ends in {ended}: replay would serve a failure as the answer. Record it again, "
+            "or declare the failure it exists to show with provenance.expect_sdk_error."
+        )
+    report.problems += [f"looks like a secret: {s[:12]}…" for s in sorted(set(find_secrets(_text_of(path, recording))))]
     summary, sdk_problems = _replay_with_sdk(recording)
     report.summary = summary
     report.problems += sdk_problems

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -11,7 +12,7 @@ from pathlib import Path
 from helpers import config
 from helpers.errors import CourseError
 from helpers.replay import recording_file
-from helpers.tooling.check_recordings import check_file, recordings_in
+from helpers.tooling.check_recordings import Report, check_file, recordings_in, same_requests
 from helpers.tooling.import_sse import import_capture, read_request
 from helpers.tooling.rerecord import rerecord
 from helpers.tooling.synthesize import build_all
@@ -30,9 +31,14 @@ def _build(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     paths = recordings_in([Path(p) for p in args.paths] or [config.fixtures_dir()])
+    twins = same_requests(paths)
     failed = 0
     for path in paths:
-        report = check_file(path)
+        try:
+            report = check_file(path)
+        except Exception as err:  # one file that defeats a check must not hide the others
+            report = Report(path, [f"could not be checked: {type(err).__name__}: {err}"])
+        report.problems += [f"answers the same request as {other}: replay refuses the folder; delete one" for other in twins.get(path, [])]
         print(f"{'ok' if report.ok else 'FAIL':<5} {path}  {report.summary}".rstrip())
         for problem in report.problems:
             print(f"      - {problem}")
@@ -122,3 +128,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CourseError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as command-line tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1

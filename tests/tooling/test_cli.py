@@ -1,5 +1,6 @@
 """``python -m helpers``: build determinism, check, import-sse; each exit code and message."""
 
+import base64
 import json
 import shutil
 import subprocess
@@ -71,6 +72,32 @@ def _swap_times(chunks: list, a: int, b: int) -> None:
         (lambda d: d["exchanges"][0]["response"]["headers"].update({"content-encoding": "gzip"}), "breaks replay"),
         (lambda d: d["provenance"].pop("date"), "provenance lacks date"),
         (lambda d: d["exchanges"][0]["request"]["body"].update({"system": "sk-ant-api03-abcdefghijklmnop"}), "looks like a secret"),
+        (
+            lambda d: d["exchanges"][0]["response"]["chunks"].append([9.9, {"base64": _b64(b"key sk-ant-api03-abcdefghijklmnop")}]),
+            "looks like a secret",
+        ),
+        (
+            lambda d: d["exchanges"][0]["response"].update(status=401, chunks=[[0.2, ERROR_401]]),
+            "ends in HTTP 401: replay would serve a failure",
+        ),
+        (lambda d: d["exchanges"][0]["response"]["chunks"].pop(), "ends in a stream that stopped before message_stop"),
+        (
+            lambda d: d["exchanges"][0]["response"].update(status=200.9),
+            "status must be an HTTP status code, a whole number from 100 to 599, got 200.9",
+        ),
+        (
+            lambda d: d["exchanges"][0]["response"].update(headers_at=float("inf")),
+            "headers_at must be a number of seconds from 0 to 600, got inf",
+        ),
+        (
+            lambda d: d["exchanges"][0]["response"].update(headers_at=float("nan")),
+            "headers_at must be a number of seconds from 0 to 600, got nan",
+        ),
+        (lambda d: d["exchanges"][0]["response"].update(headers_at=-1), "headers_at must be a number of seconds from 0 to 600, got -1"),
+        (
+            lambda d: d["exchanges"][0]["response"]["chunks"][-1].__setitem__(0, 86400),
+            "a chunk's time must be a number of seconds from 0 to 600, got 86400",
+        ),
     ],
 )
 def test_check_names_what_is_wrong(tmp_path, capsys, edit, expected):
@@ -78,6 +105,48 @@ def test_check_names_what_is_wrong(tmp_path, capsys, edit, expected):
     assert main(["check", str(path)]) == 1
     out = capsys.readouterr().out
     assert "FAIL" in out and expected in out
+
+
+ERROR_401 = json.dumps({"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}})
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def test_check_reports_every_bad_file_and_never_a_traceback(tmp_path, capsys):
+    shutil.copy(FIXTURES / "short_summary.json", tmp_path / "a_good.json")
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    (tmp_path / "folder.json").mkdir()
+    (tmp_path / "loop.json").symlink_to(tmp_path / "loop.json")
+    (tmp_path / "settings.json").write_text('{"theme": "dark"}')
+    assert main(["check", str(tmp_path)]) == 1
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    assert "ok    " + str(tmp_path / "a_good.json") in out
+    assert "JSON nested too deeply" in out and out.count("cannot be read") == 2 and "not a recording" in out
+    assert "5 recording(s) checked: 1 ok, 4 with problems." in out
+
+
+def test_check_names_both_recordings_of_one_request(tmp_path, capsys):
+    for name in ("first", "second"):
+        shutil.copy(FIXTURES / "short_summary.json", tmp_path / f"{name}.json")
+    assert main(["check", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert f"answers the same request as {tmp_path / 'second.json'}" in out
+    assert f"answers the same request as {tmp_path / 'first.json'}" in out
+
+
+def test_check_piped_into_head_stops_quietly(tmp_path):
+    for n in range(40):
+        data = json.loads((FIXTURES / "short_summary.json").read_text())
+        data["exchanges"][0]["request"]["body"]["max_tokens"] = 100 + n
+        (tmp_path / f"r{n:02}.json").write_text(json.dumps(data))
+    piped = subprocess.run(
+        f"{sys.executable} -m helpers check {tmp_path} | head -n 1", shell=True, capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert piped.stdout.startswith("ok")
+    assert piped.stderr == ""
 
 
 def test_check_reports_an_unreadable_file(tmp_path, capsys):

@@ -104,6 +104,7 @@ class LoopbackServer:
     def __init__(self) -> None:
         self.seen: list[SeenRequest] = []
         self.cut_stream_after: int | None = None
+        self.echo_key_in_errors = False  # an error body that repeats the key it was sent, as some gateways do
         self._statuses: list[int] = []
         self._lock = threading.Lock()
         self._httpd = _Server(_handler_for(self))
@@ -174,10 +175,12 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             raw = self.rfile.read(int(self.headers.get("content-length", "0")))
             body = json.loads(raw or b"{}")
             status = server._take(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
-            if self.path != "/v1/messages":
+            if not self.path.endswith("/v1/messages"):  # a gateway's prefix before it is passed through
                 self._json(404, {"type": "error", "error": {"type": "not_found_error", "message": self.path}})
             elif status != 200:
-                error = {"type": ERROR_TYPES.get(status, "api_error"), "message": f"loopback {status}"}
+                key = self.headers.get("x-api-key") or self.headers.get("authorization", "").split(" ")[-1]
+                echoed = f" for key {key}" if server.echo_key_in_errors else ""
+                error = {"type": ERROR_TYPES.get(status, "api_error"), "message": f"loopback {status}{echoed}"}
                 self._json(status, {"type": "error", "error": error}, {"retry-after-ms": "1"})
             elif body.get("stream"):
                 self._stream(body["model"])

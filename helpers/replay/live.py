@@ -11,8 +11,9 @@ import anthropic
 import httpx2
 
 from helpers.errors import NoRecordingError
-from helpers.replay.matching import attempt_of, request_json
+from helpers.replay.matching import api_path, attempt_of, gateway_segments, request_json
 from helpers.replay.recorder import Recorder
+from helpers.replay.scrub import UNREPLAYABLE_HEADERS, redact, scrub_headers
 from helpers.replay.stopwatch import Stopwatch
 from helpers.replay.transport import ReplayTransport
 
@@ -51,6 +52,14 @@ async def _adiscard(response: httpx2.Response) -> None:
     with contextlib.suppress(httpx2.TransportError):
         await response.aread()
     await response.aclose()
+
+
+def _redacted(request: httpx2.Request, response: httpx2.Response) -> httpx2.Response:
+    """A read error response again, its body redacted of the request's secrets and the gateway's path."""
+    _, secrets = scrub_headers(request.headers)
+    body = redact(response.content, secrets + gateway_segments(request.url.path))
+    headers = [(name, value) for name, value in response.headers.multi_items() if name.lower() not in UNREPLAYABLE_HEADERS]
+    return httpx2.Response(response.status_code, headers=headers, content=body, request=request, extensions=response.extensions)
 
 
 def _failure(status: int | None, error: Exception | None) -> str:
@@ -113,7 +122,7 @@ class LiveTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         if body is None:
             return None
         try:
-            recording = self.fallback.library.find(request.method, request.url.path, body)
+            recording = self.fallback.library.find(request.method, api_path(request.url.path), body)
         except NoRecordingError:
             return None
         where = recording.path.parent.name + "/" + recording.path.name if recording.path else recording.name
@@ -128,6 +137,13 @@ class LiveTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
             return response
         return self.recorder.wrap(request, response, attempt_of(request), sent_at)
 
+    def _pass_on(self, request: httpx2.Request, response: httpx2.Response, sent_at: float) -> httpx2.Response:
+        """A live response for the SDK: an error's body (read already) without the key or ids it may echo,
+        so the message the student sees shows none of them either."""
+        if response.status_code >= 400:
+            response = _redacted(request, response)
+        return self._finish(request, response, sent_at)
+
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         sent_at = self._begin(request)
         try:
@@ -139,7 +155,9 @@ class LiveTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
             return backup.handle_request(request)
         backup = self._backup_for(request, response.status_code)
         if backup is None:
-            return self._finish(request, response, sent_at)
+            if response.status_code >= 400:
+                response.read()
+            return self._pass_on(request, response, sent_at)
         _discard(response)
         return backup.handle_request(request)
 
@@ -154,7 +172,9 @@ class LiveTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
             return await backup.handle_async_request(request)
         backup = self._backup_for(request, response.status_code)
         if backup is None:
-            return self._finish(request, response, sent_at)
+            if response.status_code >= 400:
+                await response.aread()
+            return self._pass_on(request, response, sent_at)
         await _adiscard(response)
         return await backup.handle_async_request(request)
 

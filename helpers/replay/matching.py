@@ -50,6 +50,19 @@ def request_json(request: httpx2.Request) -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
+def api_path(path: str) -> str:
+    """The API's own path (``/v1/messages``), without what a gateway's base URL puts before it
+    (``/accounts/ACCT-ID/anthropic``): that prefix is a deployment's detail, and may name an account."""
+    at = path.find("/v1/")
+    return path[at:] if at > 0 else path
+
+
+def gateway_segments(path: str) -> list[str]:
+    """The parts of a gateway's prefix (see ``api_path``), to redact wherever else they appear."""
+    at = path.find("/v1/")
+    return [segment for segment in path[:at].split("/") if segment] if at > 0 else []
+
+
 def attempt_of(request: httpx2.Request) -> int:
     """Which try of the SDK's retry loop a request is (0 first), from the header it sends on each."""
     return int(request.headers.get("x-stainless-retry-count", "0") or 0)

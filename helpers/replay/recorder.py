@@ -16,7 +16,7 @@ import httpx2
 
 from helpers.errors import RecordingError
 from helpers.replay import recording_file
-from helpers.replay.matching import request_json, request_key
+from helpers.replay.matching import api_path, gateway_segments, request_json, request_key
 from helpers.replay.overwrite import filing, final_attempt
 from helpers.replay.recording_file import Chunk, Exchange, RecordedRequest, RecordedResponse, Recording
 from helpers.replay.scrub import redact_chunks, redact_json, scrub_headers
@@ -162,9 +162,9 @@ class Recorder:
             return response
         _, secrets = scrub_headers(request.headers)
         headers, response_secrets = scrub_headers(response.headers)
-        secrets += response_secrets
+        secrets += response_secrets + gateway_segments(request.url.path)
         pending = _Pending(
-            request=RecordedRequest(request.method, request.url.path, redact_json(body, secrets)),
+            request=RecordedRequest(request.method, api_path(request.url.path), redact_json(body, secrets)),
             status=response.status_code,
             headers=redact_json(headers, secrets),
             headers_at=time.perf_counter() - sent_at,

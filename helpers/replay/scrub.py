@@ -51,22 +51,31 @@ def _pairs(headers: httpx2.Headers | Mapping[str, str] | Iterable[tuple[str, str
     return headers
 
 
+def credentials_in(name: str, value: str) -> list[str]:
+    """The secret parts of a secret header's value, the strings a body or a message could echo:
+    the token of ``authorization``, each cookie's value, or the whole value (a key, an id)."""
+    if name == "authorization":
+        return [value.split(None, 1)[-1]]
+    if name in ("cookie", "set-cookie"):
+        pairs = value.split(";") if name == "cookie" else value.split(";")[:1]
+        return [pair.split("=", 1)[1].strip() for pair in pairs if "=" in pair]
+    return [value]
+
+
 def scrub_headers(
     headers: httpx2.Headers | Mapping[str, str] | Iterable[tuple[str, str]],
 ) -> tuple[dict[str, str], list[str]]:
     """Headers safe to store and replay (lower-cased), and the secret values taken out.
 
-    The values are returned so the same strings can be redacted wherever else they appear.
-    An ``authorization`` value also yields its bare credential, the part a body could echo.
+    The values are returned so the same strings, and any piece of them, can be redacted wherever
+    else they appear.
     """
     kept: dict[str, str] = {}
     secrets: list[str] = []
     for name, value in _pairs(headers):
         lowered = name.lower()
         if is_secret_header(lowered):
-            secrets.append(value)
-            if lowered == "authorization":
-                secrets.append(value.split(None, 1)[-1])
+            secrets += credentials_in(lowered, value)
         elif lowered not in UNREPLAYABLE_HEADERS:
             kept[lowered] = f"{kept[lowered]}, {value}" if lowered in kept else value
     return kept, secrets
@@ -78,12 +87,39 @@ def _usable(secrets: Iterable[str]) -> list[bytes]:
     return sorted(found, key=len, reverse=True)
 
 
+def _spans(data: bytes, secrets: list[bytes]) -> list[tuple[int, int]]:
+    """Where a secret, or any piece of one at least 8 bytes long, stands in ``data``: merged, in order.
+
+    Pieces matter: a body that echoes a key in two overlapping halves would let it be rebuilt.
+    Only token-like values (no spaces) are cut in pieces; a name such as "Acme Organization" is
+    cut whole, or every "Organization" in an answer would go too.
+    """
+    width = MIN_SECRET_LENGTH
+    tokens = [secret for secret in secrets if not any(c.isspace() for c in secret.decode("utf-8", "replace"))]
+    pieces = {secret[i : i + width] for secret in tokens for i in range(len(secret) - width + 1)}
+    covered = [(i, i + width) for i in range(len(data) - width + 1) if data[i : i + width] in pieces]
+    for secret in secrets:
+        start = data.find(secret)
+        while start != -1:
+            covered.append((start, start + len(secret)))
+            start = data.find(secret, start + 1)
+    merged: list[tuple[int, int]] = []
+    for lo, hi in sorted(covered):
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
 def redact(data: bytes, secrets: Iterable[str]) -> bytes:
-    """``data`` with every secret value replaced by ``[redacted]``; values under 8 characters are
-    left alone, since short strings would also match innocent text."""
-    for secret in _usable(secrets):
-        data = data.replace(secret, REDACTED)
-    return data
+    """``data`` with every secret value, and every piece of one 8 bytes or longer, replaced by
+    ``[redacted]``; shorter values are left alone, since they would also match innocent text."""
+    parts, start = [], 0
+    for lo, hi in _spans(data, _usable(secrets)):
+        parts += [data[start:lo], REDACTED]
+        start = hi
+    return b"".join([*parts, data[start:]])
 
 
 def redact_json(value: Any, secrets: Iterable[str]) -> Any:
@@ -99,13 +135,8 @@ def redact_json(value: Any, secrets: Iterable[str]) -> Any:
 
 
 def _boundaries_outside(body: bytes, ends: list[int], secrets: list[bytes]) -> list[int]:
-    """Chunk ends that do not fall inside an occurrence of a secret."""
-    spans = []
-    for secret in secrets:
-        start = body.find(secret)
-        while start != -1:
-            spans.append((start, start + len(secret)))
-            start = body.find(secret, start + 1)
+    """Chunk ends that do not fall inside a secret or a piece of one."""
+    spans = _spans(body, secrets)
     return [end for end in ends if not any(lo < end < hi for lo, hi in spans)]
 
 

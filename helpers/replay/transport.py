@@ -16,7 +16,7 @@ from helpers.errors import NoRecordingError
 from helpers.replay import faults
 from helpers.replay.faults import Fault
 from helpers.replay.library import RecordingLibrary
-from helpers.replay.matching import attempt_of, request_json
+from helpers.replay.matching import api_path, attempt_of, request_json
 from helpers.replay.pacing import delay, due_at, scaled_retry_headers, schedule
 from helpers.replay.recording_file import Chunk, Exchange
 from helpers.replay.stopwatch import Stopwatch
@@ -92,7 +92,7 @@ class ReplayTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
                 f"Replay answers JSON requests only; {request.method} {request.url.path} sent another kind of body "
                 "(a file upload?). Set ANTHROPIC_API_KEY and COURSE_MODE=live to send it to the real API."
             )
-        recording = self.library.find(request.method, request.url.path, body)
+        recording = self.library.find(request.method, api_path(request.url.path), body)
         return recording.exchanges[-1] if self.final_only else recording.exchange_for_attempt(attempt_of(request))
 
     def _begin(self, request: httpx2.Request) -> tuple[Exchange, float, float]:

@@ -312,3 +312,29 @@ def test_a_body_that_is_not_json_is_passed_through_unrecorded(tmp_path, capsys):
     assert Recorder(tmp_path).wrap(request, response, 0, time.perf_counter()) is response
     assert capsys.readouterr().err.startswith("Not recorded: POST /v1/files sends a body that is not a JSON object")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_error_that_echoes_the_key_reaches_the_student_without_it(course_env, loopback):
+    loopback.echo_key_in_errors = True
+    loopback.fail_next(400)
+    with pytest.raises(anthropic.BadRequestError) as raised, helpers.make_client(mode="live", fallback=False) as client:
+        client.messages.create(**REQUEST)
+    assert "loopback 400 for key" in str(raised.value)
+    assert API_KEY not in str(raised.value) and API_KEY[:16] not in str(raised.value)
+    assert API_KEY not in json.dumps(raised.value.body)
+
+
+def test_a_gateway_path_with_an_account_id_is_neither_stored_nor_needed_to_replay(course_env, loopback, monkeypatch, tmp_path):
+    account = "ACCOUNT-SENTINEL-93c1e0"
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", f"{loopback.url}/accounts/{account}/anthropic")
+    with helpers.make_client(mode="record") as client, client.messages.stream(**REQUEST) as stream:
+        live = stream.get_final_message()
+    assert loopback.seen[0].path == f"/accounts/{account}/anthropic/v1/messages"
+    recording = only_recording(course_env)
+    assert recording.request.path == "/v1/messages"
+    for path in tmp_path.rglob("*"):
+        assert not path.is_file() or account.encode() not in path.read_bytes()
+
+    loopback.fail_next(401)  # the same gateway, live with fallback: the recording answers
+    with helpers.make_client(mode="live", speed=0) as client, client.messages.stream(**REQUEST) as stream:
+        assert stream.get_final_message().model_dump() == live.model_dump()

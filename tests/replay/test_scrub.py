@@ -38,11 +38,10 @@ def test_scrub_headers_removes_secrets_and_returns_their_values():
         ]
     )
     assert kept == {"request-id": "req_1"}
-    assert set(secrets) == {
-        f"Bearer {KEY}",
+    assert set(secrets) == {  # the parts a body could echo: the token, the cookie's value, the ids
         KEY,
         "key-value-0001",
-        "session=abcdefgh1",
+        "abcdefgh1",
         "org-uuid-1234",
         "wrkspc-uuid-9876",
         "profile-uuid-5555",
@@ -53,7 +52,7 @@ def test_scrub_headers_removes_secrets_and_returns_their_values():
 def test_scrub_headers_sees_each_repeated_header_of_an_httpx2_response():
     headers = httpx2.Headers([("set-cookie", "a=first-cookie-1"), ("set-cookie", "b=second-cookie-2"), ("vary", "a"), ("vary", "b")])
     kept, secrets = scrub_headers(headers)
-    assert secrets == ["a=first-cookie-1", "b=second-cookie-2"]
+    assert secrets == ["first-cookie-1", "second-cookie-2"]
     assert kept == {"vary": "a, b"}
 
 
@@ -127,3 +126,28 @@ def test_find_secrets_leaves_the_content_of_a_recorded_stream_alone():
         ]
     )
     assert find_secrets(text) == []
+
+
+def test_a_cookie_value_echoed_bare_in_a_body_is_redacted():
+    _, secrets = scrub_headers(
+        [("set-cookie", "session=COOKIE-4f1c9a2b; Path=/; HttpOnly"), ("cookie", "a=first-value-1; b=second-value-2")]
+    )
+    body = b'{"echo": "COOKIE-4f1c9a2b", "also": "second-value-2", "path": "Path=/; HttpOnly"}'
+    assert redact(body, secrets) == b'{"echo": "[redacted]", "also": "[redacted]", "path": "Path=/; HttpOnly"}'
+
+
+def test_a_key_echoed_in_overlapping_pieces_cannot_be_rebuilt():
+    first, second = KEY[:20], KEY[12:]  # each shorter than the key, together all of it
+    body = f"The key starts {first} and ends {second}.".encode()
+    redacted = redact(body, [KEY])
+    assert redacted == b"The key starts [redacted] and ends [redacted]."
+    for start in range(len(KEY) - 7):
+        assert KEY[start : start + 8].encode() not in redacted
+
+
+def test_a_piece_split_across_chunks_is_redacted_and_a_name_with_spaces_only_whole():
+    piece = KEY[5:18].encode()
+    chunks = [Chunk(0.1, b"before " + piece[:6]), Chunk(0.2, piece[6:] + b" after Organization")]
+    merged = redact_chunks(chunks, [KEY, "Acme Organization"])
+    assert b"".join(chunk.data for chunk in merged) == b"before [redacted] after Organization"
+    assert [chunk.at for chunk in merged] == [0.2]

@@ -15,6 +15,7 @@ import anthropic
 import httpx2
 
 from helpers import config
+from helpers.errors import ConfigError
 from helpers.replay.faults import Fault
 from helpers.replay.library import RecordingLibrary
 from helpers.replay.live import LiveTransport
@@ -59,6 +60,11 @@ _INFO: weakref.WeakKeyDictionary[Any, ClientInfo] = weakref.WeakKeyDictionary()
 def _library(recording: str | Path | None, folder: Path) -> RecordingLibrary:
     if recording is not None:
         return RecordingLibrary.single(recording, folder)
+    if not folder.is_dir():
+        raise ConfigError(
+            f"There is no folder {folder} to replay recordings from. Point COURSE_FIXTURES at a folder of recordings, "
+            "or unset it to use the course's own."
+        )
     return RecordingLibrary.from_dir(folder)
 
 
@@ -77,7 +83,9 @@ def _build(
     model = config.course_model()
     stopwatch = Stopwatch(replayed=chosen == "replay")
     use_fallback = chosen == "live" and config.resolve_fallback(fallback)
-    library = _library(recording, folder) if chosen == "replay" or use_fallback else None
+    # Live, a missing folder only means nothing to fall back on; replay needs it.
+    needs_library = chosen == "replay" or (use_fallback and (recording is not None or folder.is_dir()))
+    library = _library(recording, folder) if needs_library else None
     options: dict[str, Any] = {"max_retries": max_retries}
     injected = config.resolve_fault(fault) if chosen == "replay" else None
 

@@ -12,6 +12,7 @@ from helpers.replay.faults import Fault, parse_fault
 DEFAULT_MODEL = "claude-sonnet-4-6"
 COURSE_MODES = ("auto", "replay", "live", "record")
 DEFAULT_SPEED = 1.0
+SLOWEST_SPEED, FASTEST_SPEED = 0.1, 100.0  # slower would stretch a 10 s answer past a quarter of an hour
 _YES = ("1", "true", "yes", "on")
 _NO = ("0", "false", "no", "off")
 
@@ -58,10 +59,10 @@ def resolve_speed(speed: float | str | None = None, env: Mapping[str, str] = os.
         value = float(raw)
     except (TypeError, ValueError):
         value = -1.0
-    if not value >= 0 or value == float("inf"):
+    if value != 0 and not SLOWEST_SPEED <= value <= FASTEST_SPEED:
         raise ConfigError(
-            f"Replay speed {raw!r} is not usable. Use a number >= 0: 1 = as recorded, 2 = twice as fast, "
-            "0 = no waiting (speed= or COURSE_REPLAY_SPEED)."
+            f"Replay speed {raw!r} is not usable. Use 0 (no waiting) or a number from {SLOWEST_SPEED:g} to {FASTEST_SPEED:g}: "
+            "1 = as recorded, 2 = twice as fast, 0.5 = half as fast (speed= or COURSE_REPLAY_SPEED)."
         )
     return value
 
@@ -70,7 +71,10 @@ def resolve_fallback(fallback: bool | None = None, env: Mapping[str, str] = os.e
     """Whether a live call that fails before its first byte is answered from the recording."""
     if fallback is not None:
         return fallback
-    return env.get("COURSE_FALLBACK", "1").strip().lower() not in _NO
+    raw = env.get("COURSE_FALLBACK", "1").strip().lower()
+    if raw not in _YES and raw not in _NO:
+        raise ConfigError(f"COURSE_FALLBACK={raw!r} is not usable. Use 1 (answer from the recording when a live call fails) or 0.")
+    return raw in _YES
 
 
 def resolve_widgets(env: Mapping[str, str] = os.environ) -> bool | None:

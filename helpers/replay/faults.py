@@ -54,6 +54,9 @@ class Fault:
         }[self.kind]
 
 
+LONGEST_STALL_S = 600.0  # a stall longer than the SDK's own timeout teaches nothing more
+
+
 def parse_fault(text: str) -> Fault:
     """A Fault from its written form; a clear ConfigError says what is wrong otherwise."""
     usage = "Write a fault as KIND@after=N[,unit=events|bytes][,seconds=S][,error=TYPE], e.g. drop@after=12."
@@ -74,8 +77,8 @@ def parse_fault(text: str) -> Fault:
     except ValueError:
         raise ConfigError(f"Fault {text!r}: after must be a whole number and seconds a number. {usage}") from None
     unit = options.get("unit", "events")
-    if unit not in ("events", "bytes") or after < 0 or seconds < 0:
-        raise ConfigError(f"Fault {text!r}: unit must be events or bytes, after and seconds >= 0. {usage}")
+    if unit not in ("events", "bytes") or after < 0 or not 0 <= seconds <= LONGEST_STALL_S:
+        raise ConfigError(f"Fault {text!r}: unit must be events or bytes, after >= 0, seconds from 0 to {LONGEST_STALL_S:g}. {usage}")
     return Fault(kind, after, unit, seconds, options.get("error", "overloaded_error"))  # type: ignore[arg-type]
 
 

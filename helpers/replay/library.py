@@ -49,6 +49,9 @@ class RecordingLibrary:
             candidate = folder / f"{candidate}.json"
         elif not candidate.exists() and (folder / candidate).exists():
             candidate = folder / candidate
+        if not candidate.exists():
+            names = ", ".join(sorted(path.stem for path in folder.glob("*.json")))
+            raise RecordingError(f"No recording {str(name_or_path)!r}: give a file's path, or one of these names: {names}.")
         pinned = recording_file.load(candidate)
         return cls([pinned], [str(candidate)], pinned=pinned)
 

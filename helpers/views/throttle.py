@@ -25,9 +25,15 @@ DEFAULT_MAX_PAUSE = 0.5  # seconds new text may wait when the budget is spent
 
 
 def check_rate(rate: float | None) -> None:
-    """Refuse a rate that allows no redraw at all, before it divides by zero."""
-    if rate is not None and rate <= 0:
-        raise ValueError(f"rate={rate!r}: the most redraws per second must be above 0 (or None, for no limit).")
+    """Refuse a rate that allows no redraw at all (before it divides by zero), or is not a number."""
+    if rate is not None and not 0 < rate < math.inf:
+        raise ValueError(f"rate={rate!r}: the most redraws per second must be a number above 0 (or None, for no limit).")
+
+
+def check_budget(budget: float | None) -> None:
+    """Refuse a budget no redraw could keep to, or one that is not a number."""
+    if budget is not None and not 0 <= budget < math.inf:
+        raise ValueError(f"budget={budget!r}: the share of text redraws may draw again must be a number >= 0 (or None, for no cap).")
 
 
 def is_due(now: float, last: float | None, rate: float | None) -> bool:
@@ -61,6 +67,7 @@ class Throttle:
 
     def __post_init__(self) -> None:
         check_rate(self.rate)
+        check_budget(self.budget)
 
     def due(self, now: float, received: int) -> bool:
         """Whether a redraw may go out at ``now``, with ``received`` characters in so far."""

@@ -61,12 +61,18 @@ def test_a_stalled_stream_waits_the_maximum_pause_or_one_interval_if_longer() ->
     assert Throttle(rate=None, max_pause=0.5).wait() == 0.5
 
 
-@pytest.mark.parametrize("rate", [0, -1.0])
-def test_a_rate_that_allows_no_redraw_is_refused(rate: float) -> None:
-    with pytest.raises(ValueError, match=r"must be above 0 \(or None, for no limit\)"):
+@pytest.mark.parametrize("rate", [0, -1.0, float("nan"), float("inf")])
+def test_a_rate_that_allows_no_redraw_or_is_no_number_is_refused(rate: float) -> None:
+    with pytest.raises(ValueError, match=r"must be a number above 0 \(or None, for no limit\)"):
         Throttle(rate=rate)
-    with pytest.raises(ValueError, match="must be above 0"):
+    with pytest.raises(ValueError, match="must be a number above 0"):
         redraw_times([0.0, 1.0], rate)
+
+
+@pytest.mark.parametrize("budget", [-1, float("nan"), float("inf")])
+def test_a_budget_that_is_negative_or_no_number_is_refused(budget: float) -> None:
+    with pytest.raises(ValueError, match=r"budget=.*must be a number >= 0 \(or None, for no cap\)"):
+        Throttle(budget=budget)
 
 
 def test_no_budget_means_no_cap() -> None:

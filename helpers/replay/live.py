@@ -56,8 +56,8 @@ async def _adiscard(response: httpx2.Response) -> None:
 
 def _redacted(request: httpx2.Request, response: httpx2.Response) -> httpx2.Response:
     """A read error response again, its body redacted of the request's secrets and the gateway's path."""
-    _, secrets = scrub_headers(request.headers)
-    body = redact(response.content, secrets + gateway_segments(request.url.path))
+    secrets = scrub_headers(request.headers)[1] + scrub_headers(response.headers)[1] + gateway_segments(request.url.path)
+    body = redact(response.content, secrets)
     headers = [(name, value) for name, value in response.headers.multi_items() if name.lower() not in UNREPLAYABLE_HEADERS]
     return httpx2.Response(response.status_code, headers=headers, content=body, request=request, extensions=response.extensions)
 

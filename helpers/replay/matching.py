@@ -53,14 +53,16 @@ def request_json(request: httpx2.Request) -> dict[str, Any] | None:
 def api_path(path: str) -> str:
     """The API's own path (``/v1/messages``), without what a gateway's base URL puts before it
     (``/accounts/ACCT-ID/anthropic``): that prefix is a deployment's detail, and may name an account."""
-    at = path.find("/v1/")
+    at = path.rfind("/v1/")  # the last: some gateways' own paths start with /v1/ too
     return path[at:] if at > 0 else path
 
 
 def gateway_segments(path: str) -> list[str]:
-    """The parts of a gateway's prefix (see ``api_path``), to redact wherever else they appear."""
-    at = path.find("/v1/")
-    return [segment for segment in path[:at].split("/") if segment] if at > 0 else []
+    """The id-like parts of a gateway's prefix (see ``api_path``: digits in them, 8 characters or
+    more), to redact wherever else they appear; words such as ``anthropic`` are not secrets."""
+    at = path.rfind("/v1/")
+    segments = path[:at].split("/") if at > 0 else []
+    return [segment for segment in segments if len(segment) >= 8 and any(c.isdigit() for c in segment)]
 
 
 def attempt_of(request: httpx2.Request) -> int:

@@ -48,8 +48,11 @@ def outcome(recording: Recording) -> str:
 
 
 def is_story(recording: Recording) -> bool:
-    """A recording that exists to show a failure: retries, an error, or an error the SDK raises."""
-    return len(recording.exchanges) > 1 or bool(outcome(recording)) or "expect_sdk_error" in recording.provenance
+    """A recording that exists to show a failure: retries, an error status or event, or an error the
+    SDK raises. A single answer that is merely cut short is broken, not a story: an answer may replace it."""
+    ended = outcome(recording)
+    told = ended.startswith("HTTP") or ended == "an error event mid-stream"
+    return len(recording.exchanges) > 1 or told or "expect_sdk_error" in recording.provenance
 
 
 def _statuses(recording: Recording) -> list[int]:

@@ -17,7 +17,7 @@ import httpx2
 from helpers.errors import RecordingError
 from helpers.replay import recording_file
 from helpers.replay.matching import api_path, gateway_segments, request_json, request_key
-from helpers.replay.overwrite import filing, final_attempt
+from helpers.replay.overwrite import Filing, filing, final_attempt
 from helpers.replay.recording_file import Chunk, Exchange, RecordedRequest, RecordedResponse, Recording
 from helpers.replay.scrub import redact_chunks, redact_json, scrub_headers
 
@@ -197,9 +197,13 @@ class Recorder:
 
     def _file(self, recording: Recording, path: Path) -> Path | None:
         """Write ``recording`` where ``overwrite.filing`` says, and tell the person recording why if not in place."""
-        existing = recording_file.load(path) if path.exists() else None
-        decision = filing(recording, existing)
         aside = self.folder / self.ASIDE / path.name
+        try:
+            existing = recording_file.load(path) if path.exists() else None
+            recording_file.from_dict(recording_file.to_dict(recording), path.name)  # what replay could not load, it must not replace
+            decision = filing(recording, existing)
+        except RecordingError as err:
+            decision = Filing("beside", f"it could not be checked safely ({err})")
         if decision.action == "drop":
             _warn(f"Not recorded: {decision.why}. {path.name} is as it was.")
             return None

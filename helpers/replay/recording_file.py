@@ -19,7 +19,7 @@ from helpers.errors import RecordingError
 
 FORMAT = "course-stream-recording/1"
 SOURCES = ("recorded", "synthesized", "imported")
-LONGEST_S = 600.0  # the SDK's own default timeout: no recorded moment can sensibly lie later
+LONGEST_S = 3600.0  # an hour: far longer than any answer, and short of a replay that waits a day
 
 
 @dataclass(frozen=True)
@@ -206,7 +206,7 @@ def load(path: str | os.PathLike[str]) -> Recording:
         raise RecordingError(f"{path}: no such recording.") from None
     except OSError as err:  # a folder named *.json, a link that loops, no permission
         raise RecordingError(f"{path}: cannot be read ({err.strerror or err}).") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+    except ValueError as err:  # not JSON, not UTF-8, or a number too long to read
         raise RecordingError(f"{path}: not valid JSON ({err}).") from None
     except RecursionError:
         raise RecordingError(f"{path}: JSON nested too deeply to be a recording.") from None

@@ -23,6 +23,10 @@ SECRET_HEADERS = frozenset(
         "anthropic-organization-id",
         "anthropic-workspace-id",
         "anthropic-user-profile-id",
+        "proxy-authorization",
+        "cf-aig-authorization",
+        "x-portkey-api-key",
+        "helicone-auth",
     }
 )
 SECRET_NAME_PARTS = ("organization", "workspace")
@@ -54,11 +58,11 @@ def _pairs(headers: httpx2.Headers | Mapping[str, str] | Iterable[tuple[str, str
 def credentials_in(name: str, value: str) -> list[str]:
     """The secret parts of a secret header's value, the strings a body or a message could echo:
     the token of ``authorization``, each cookie's value, or the whole value (a key, an id)."""
-    if name == "authorization":
+    if name.endswith("authorization") or name == "helicone-auth":
         return [value.split(None, 1)[-1]]
     if name in ("cookie", "set-cookie"):
         pairs = value.split(";") if name == "cookie" else value.split(";")[:1]
-        return [pair.split("=", 1)[1].strip() for pair in pairs if "=" in pair]
+        return [pair.split("=", 1)[1].strip().strip('"') for pair in pairs if "=" in pair]
     return [value]
 
 
@@ -87,15 +91,21 @@ def _usable(secrets: Iterable[str]) -> list[bytes]:
     return sorted(found, key=len, reverse=True)
 
 
+def _token_like(secret: bytes) -> bool:
+    """A key or an id: a digit in it, no space."""
+    return any(48 <= byte <= 57 for byte in secret) and not any(byte in b" \t\r\n" for byte in secret)
+
+
 def _spans(data: bytes, secrets: list[bytes]) -> list[tuple[int, int]]:
     """Where a secret, or any piece of one at least 8 bytes long, stands in ``data``: merged, in order.
 
     Pieces matter: a body that echoes a key in two overlapping halves would let it be rebuilt.
-    Only token-like values (no spaces) are cut in pieces; a name such as "Acme Organization" is
-    cut whole, or every "Organization" in an answer would go too.
+    Only token-like values (a digit in them, no spaces: keys, ids) are cut in pieces; a value such
+    as "Acme Organization" or a cookie's "accepted" is cut whole, or every such word in an answer
+    would go too.
     """
     width = MIN_SECRET_LENGTH
-    tokens = [secret for secret in secrets if not any(c.isspace() for c in secret.decode("utf-8", "replace"))]
+    tokens = [secret for secret in secrets if _token_like(secret)]
     pieces = {secret[i : i + width] for secret in tokens for i in range(len(secret) - width + 1)}
     covered = [(i, i + width) for i in range(len(data) - width + 1) if data[i : i + width] in pieces]
     for secret in secrets:

@@ -13,6 +13,7 @@ from helpers.errors import CourseError
 from helpers.replay import recording_file
 from helpers.replay.overwrite import is_story
 from helpers.replay.recorder import Recorder
+from helpers.tooling.check_recordings import same_requests
 
 
 def why_not_rerecordable(recording: recording_file.Recording) -> str | None:
@@ -32,15 +33,25 @@ def rerecord(folder: Path, names: list[str]) -> list[tuple[str, str]]:
     (``COURSE_MODEL``) is asked, whatever model was recorded. A rejected key stops everything at
     once: no other request would fare better.
     """
+    if not folder.is_dir():
+        raise CourseError(f"There is no folder {folder} of recordings to re-record; check COURSE_FIXTURES.")
     paths = sorted(folder.glob("*.json"))
     unknown = sorted(set(names) - {p.stem for p in paths})
     if unknown:
         raise CourseError(f"No recording named {', '.join(unknown)} in {folder}; names are file names without .json.")
+    twins = same_requests(paths)
+    if twins:
+        pairs = sorted({" and ".join(sorted(p.name for p in [path, *others])) for path, others in twins.items()})
+        raise CourseError(f"Some recordings answer the same request ({'; '.join(pairs)}): delete one of each first.")
     chosen = [path for path in paths if not names or path.stem in names]
     results: list[tuple[str, str]] = []
     with make_client("record") as client:
         for n, path in enumerate(chosen):
-            recording = recording_file.load(path)
+            try:
+                recording = recording_file.load(path)
+            except CourseError as err:
+                results.append((path.stem, f"failed: cannot be read ({err})"))
+                continue
             reason = why_not_rerecordable(recording)
             if reason:
                 results.append((path.stem, reason))
@@ -51,11 +62,13 @@ def rerecord(folder: Path, names: list[str]) -> list[tuple[str, str]]:
             try:
                 _send(client, {**recording.request.body, "model": config.course_model()})
             except (anthropic.AuthenticationError, anthropic.PermissionDeniedError) as err:
-                results.append((path.stem, f"stopped: the API rejected the key (HTTP {err.status_code}); unchanged"))
+                results.append((path.stem, f"stopped: the API refused the key or this request (HTTP {err.status_code}); unchanged"))
                 results += [(later.stem, "not tried") for later in chosen[n + 1 :]]
                 break
             except Exception as err:  # report and go on: one failure must not stop the others
-                results.append((path.stem, _kept(path, before, aside, aside_before) or f"failed: {type(err).__name__}: {err}"))
+                aside_line = _kept(path, before, aside, aside_before)
+                failure = f"failed: {type(err).__name__}: {err}"
+                results.append((path.stem, aside_line if aside_line and "rejected/" in aside_line else failure))
                 continue
             results.append((path.stem, _kept(path, before, aside, aside_before) or "re-recorded live"))
     return results

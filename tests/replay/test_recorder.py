@@ -338,3 +338,38 @@ def test_a_gateway_path_with_an_account_id_is_neither_stored_nor_needed_to_repla
     loopback.fail_next(401)  # the same gateway, live with fallback: the recording answers
     with helpers.make_client(mode="live", speed=0) as client, client.messages.stream(**REQUEST) as stream:
         assert stream.get_final_message().model_dump() == live.model_dump()
+
+
+def test_a_cloudflare_style_gateway_path_is_cut_at_the_api_and_its_account_id_never_stored(course_env, loopback, monkeypatch, tmp_path):
+    account = "CFACCOUNT0123456789abcdef"
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", f"{loopback.url}/v1/{account}/my-gateway/anthropic")
+    with helpers.make_client(mode="record") as client, client.messages.stream(**REQUEST) as stream:
+        stream.until_done()
+    assert only_recording(course_env).request.path == "/v1/messages"
+    for path in tmp_path.rglob("*"):
+        assert not path.is_file() or account.encode() not in path.read_bytes()
+
+
+def test_words_of_a_gateway_path_are_not_secrets(course_env, loopback, monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", f"{loopback.url}/accounts/ACCT-4711-SENTINEL/anthropic")
+    request = {**REQUEST, "messages": [{"role": "user", "content": "Who made Claude? Anthropic, say the accounts."}]}
+    with helpers.make_client(mode="record") as client, client.messages.stream(**request) as stream:
+        stream.until_done()
+    assert only_recording(course_env).request.body["messages"] == request["messages"]
+
+
+def test_an_answer_that_replay_could_not_load_never_replaces_a_recording(tmp_path, capsys):
+    good = saved(tmp_path, "short_summary", exchange(200, "good"))
+    long = exchange(200, "slow")
+    long.response.chunks[-1] = Chunk(4000.0, long.response.chunks[-1].data)  # later than any recording may be
+    assert Recorder(tmp_path).add(long, attempt=0) == tmp_path / "rejected" / "short_summary.json"
+    assert recording_file.load(good).exchanges[0].response.body == answer("good")
+    assert "could not be checked safely" in capsys.readouterr().err
+
+
+def test_an_unreadable_file_under_the_new_name_is_not_overwritten_and_the_answer_is_kept(tmp_path, capsys):
+    path = Recorder(tmp_path).add(exchange(200), attempt=0)
+    path.write_text("{", encoding="utf-8")
+    assert Recorder(tmp_path).add(exchange(200, "paid for"), attempt=0) == tmp_path / "rejected" / path.name
+    assert path.read_text(encoding="utf-8") == "{"
+    assert recording_file.load(tmp_path / "rejected" / path.name).exchanges[0].response.body == answer("paid for")

@@ -151,3 +151,18 @@ def test_a_piece_split_across_chunks_is_redacted_and_a_name_with_spaces_only_who
     merged = redact_chunks(chunks, [KEY, "Acme Organization"])
     assert b"".join(chunk.data for chunk in merged) == b"before [redacted] after Organization"
     assert [chunk.at for chunk in merged] == [0.2]
+
+
+def test_gateway_credentials_and_quoted_cookies_are_secrets_and_plain_words_stay_whole():
+    _, secrets = scrub_headers(
+        [
+            ("cf-aig-authorization", "Bearer cfg-token-1234567"),
+            ("x-portkey-api-key", "pk-0987654321"),
+            ("cookie", 'sid="abcd1234xy"; consent=accepted'),
+        ]
+    )
+    assert {"cfg-token-1234567", "pk-0987654321", "abcd1234xy", "accepted"} <= set(secrets)
+    body = b'{"sid": "abcd1234xy", "note": "the terms were accepted; part abcd1234 too"}'
+    assert redact(body, secrets) == b'{"sid": "[redacted]", "note": "the terms were [redacted]; part [redacted] too"}'
+    assert redact(b"an accepted answer, acceptedly", ["accepted"]) == b"an [redacted] answer, [redacted]ly"
+    assert redact(b"one acceptance", ["accepted"]) == b"one acceptance"  # whole only: no piece of a plain word

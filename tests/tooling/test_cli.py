@@ -87,16 +87,16 @@ def _swap_times(chunks: list, a: int, b: int) -> None:
         ),
         (
             lambda d: d["exchanges"][0]["response"].update(headers_at=float("inf")),
-            "headers_at must be a number of seconds from 0 to 600, got inf",
+            "headers_at must be a number of seconds from 0 to 3600, got inf",
         ),
         (
             lambda d: d["exchanges"][0]["response"].update(headers_at=float("nan")),
-            "headers_at must be a number of seconds from 0 to 600, got nan",
+            "headers_at must be a number of seconds from 0 to 3600, got nan",
         ),
-        (lambda d: d["exchanges"][0]["response"].update(headers_at=-1), "headers_at must be a number of seconds from 0 to 600, got -1"),
+        (lambda d: d["exchanges"][0]["response"].update(headers_at=-1), "headers_at must be a number of seconds from 0 to 3600, got -1"),
         (
             lambda d: d["exchanges"][0]["response"]["chunks"][-1].__setitem__(0, 86400),
-            "a chunk's time must be a number of seconds from 0 to 600, got 86400",
+            "a chunk's time must be a number of seconds from 0 to 3600, got 86400",
         ),
     ],
 )
@@ -120,12 +120,14 @@ def test_check_reports_every_bad_file_and_never_a_traceback(tmp_path, capsys):
     (tmp_path / "folder.json").mkdir()
     (tmp_path / "loop.json").symlink_to(tmp_path / "loop.json")
     (tmp_path / "settings.json").write_text('{"theme": "dark"}')
+    (tmp_path / "huge_number.json").write_text('{"n": ' + "9" * 5000 + "}")
     assert main(["check", str(tmp_path)]) == 1
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err
     assert "ok    " + str(tmp_path / "a_good.json") in out
     assert "JSON nested too deeply" in out and out.count("cannot be read") == 2 and "not a recording" in out
-    assert "5 recording(s) checked: 1 ok, 4 with problems." in out
+    assert "6 recording(s) checked: 1 ok, 5 with problems." in out
+    assert "huge_number.json: not valid JSON" in out
 
 
 def test_check_names_both_recordings_of_one_request(tmp_path, capsys):

@@ -61,13 +61,13 @@ def test_a_rejected_key_stops_the_record_command_before_anything_changes(course_
     assert {path.name: path.read_bytes() for path in course_env.glob("*.json")} == before
     assert list(course_env.rglob("rejected/*")) == []
     assert len(loopback.seen) == 1  # one request, then it stopped
-    assert "stopped: the API rejected the key (HTTP 401); unchanged" in out
+    assert "stopped: the API refused the key or this request (HTTP 401); unchanged" in out
     assert out.count("not tried  ") == 2
     assert "stopped: 1; not tried: 2." in out
     assert API_KEY not in out + err
 
 
-def test_an_answer_that_fails_midway_is_kept_beside_and_the_recording_stays(course_env, loopback, capsys):
+def test_a_connection_lost_midway_is_reported_and_the_recording_stays(course_env, loopback, capsys):
     before = copy_shipped(course_env, "short_summary")
     loopback.cut_stream_after = 4
 
@@ -75,7 +75,8 @@ def test_an_answer_that_fails_midway_is_kept_beside_and_the_recording_stays(cour
 
     out = capsys.readouterr().out
     assert {path.name: path.read_bytes() for path in course_env.glob("*.json")} == before
-    assert "kept as it was; the live answer was not recorded  short_summary" in out, out
+    assert "failed: RemoteProtocolError: peer closed connection" in out and out.rstrip().endswith("failed: 1."), out
+    assert not (course_env / "rejected").exists()  # nothing complete arrived, so nothing is kept
 
 
 def test_a_live_server_error_is_kept_beside_the_recording(course_env, loopback, capsys):
@@ -95,3 +96,26 @@ def test_recordings_that_exist_to_fail_are_not_re_recorded():
     for name in ("events_retry_529", "tools_invalid_json"):
         assert why_not_rerecordable(recording_file.load(ROOT / "fixtures" / f"{name}.json")) is not None
     assert why_not_rerecordable(recording_file.load(ROOT / "fixtures" / "short_summary.json")) is None
+
+
+def test_record_refuses_a_folder_with_two_recordings_of_one_request_before_sending(course_env, loopback, capsys):
+    copy_shipped(course_env, "short_summary")
+    shutil.copy(course_env / "short_summary.json", course_env / "twin.json")
+    assert main(["record"]) == 2
+    assert "answer the same request (short_summary.json and twin.json)" in capsys.readouterr().err
+    assert loopback.seen == []
+
+
+def test_record_names_a_missing_folder(monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", API_KEY)
+    monkeypatch.setenv("COURSE_FIXTURES", str(tmp_path / "nowhere"))
+    assert main(["record"]) == 2
+    assert "There is no folder" in capsys.readouterr().err
+
+
+def test_record_reports_an_unreadable_recording_and_goes_on(course_env, loopback, capsys):
+    copy_shipped(course_env, "short_summary")
+    (course_env / "broken.json").write_text("{", encoding="utf-8")
+    assert main(["record"]) == 1
+    out = capsys.readouterr().out
+    assert "failed: cannot be read" in out and "re-recorded live  short_summary" in out

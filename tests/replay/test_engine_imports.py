@@ -7,6 +7,8 @@ import pkgutil
 import subprocess
 import sys
 
+import pytest
+
 import helpers.replay
 
 JUPYTER_SIDE = (
@@ -32,6 +34,7 @@ def test_the_engine_has_the_modules_the_layout_promises():
         assert f"helpers.replay.{part}" in ENGINE
 
 
+@pytest.mark.subprocess
 def test_importing_the_engine_loads_nothing_from_jupyter_widgets_plots_or_markdown():
     probe = f"import importlib, json, sys\nfor name in {ENGINE!r}: importlib.import_module(name)\nprint(json.dumps(sorted(sys.modules)))"
     loaded = json.loads(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60).stdout)

@@ -139,6 +139,7 @@ def test_check_names_both_recordings_of_one_request(tmp_path, capsys):
     assert f"answers the same request as {tmp_path / 'first.json'}" in out
 
 
+@pytest.mark.subprocess
 def test_check_piped_into_head_stops_quietly(tmp_path):
     for n in range(40):
         data = json.loads((FIXTURES / "short_summary.json").read_text())
@@ -223,6 +224,7 @@ def test_import_of_a_missing_capture_is_a_clear_error(tmp_path, capsys):
     assert "no such capture file" in capsys.readouterr().err
 
 
+@pytest.mark.subprocess
 def test_module_entry_point_prints_help():
     result = subprocess.run([sys.executable, "-m", "helpers", "--help"], capture_output=True, text=True, check=True)
     for command in ("build", "check", "import-sse", "record", "refresh-notebooks"):

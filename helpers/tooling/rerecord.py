@@ -66,9 +66,7 @@ def rerecord(folder: Path, names: list[str]) -> list[tuple[str, str]]:
                 results += [(later.stem, "not tried") for later in chosen[n + 1 :]]
                 break
             except Exception as err:  # report and go on: one failure must not stop the others
-                aside_line = _kept(path, before, aside, aside_before)
-                failure = f"failed: {type(err).__name__}: {err}"
-                results.append((path.stem, aside_line if aside_line and "rejected/" in aside_line else failure))
+                results.append((path.stem, _set_aside(aside, aside_before) or f"failed: {type(err).__name__}: {err}"))
                 continue
             results.append((path.stem, _kept(path, before, aside, aside_before) or "re-recorded live"))
     return results
@@ -90,6 +88,11 @@ def _kept(path: Path, before: bytes, aside: Path, aside_before: int | None) -> s
     """Where the live answer went when the recording was not replaced; None if it was replaced."""
     if path.read_bytes() != before:
         return None
-    if _stamp(aside) != aside_before:
-        return f"kept as it was; the live answer is in {Recorder.ASIDE}/{aside.name}"
-    return "kept as it was; the live answer was not recorded"
+    return _set_aside(aside, aside_before) or "kept as it was; the live answer was not recorded"
+
+
+def _set_aside(aside: Path, aside_before: int | None) -> str | None:
+    """The report line when this run wrote the live answer to ``rejected/``, else None."""
+    if _stamp(aside) == aside_before:
+        return None
+    return f"kept as it was; the live answer is in {Recorder.ASIDE}/{aside.name}"

@@ -16,6 +16,7 @@ import httpx2
 
 from helpers import config
 from helpers.errors import ConfigError
+from helpers.replay import first_byte
 from helpers.replay.faults import Fault
 from helpers.replay.library import RecordingLibrary
 from helpers.replay.live import LiveTransport
@@ -38,6 +39,7 @@ class ClientInfo:
     fallback: bool
     stopwatch: Stopwatch
     fault: Fault | None = None
+    timeout: float = first_byte.DEFAULT_LIMIT_S
 
     def status_line(self) -> str:
         """``Course mode: …`` with mode, model, speed and what the recordings are."""
@@ -50,7 +52,7 @@ class ClientInfo:
             how = f"record (live API, saving every exchange) · model {self.model}"
         else:
             backup = f"falls back to recordings: {self.recordings}" if self.fallback else "no fallback"
-            how = f"live API · model {self.model} · {backup}"
+            how = f"live API · model {self.model} · answers must start within {self.timeout:g} s · {backup}"
         return f"Course mode: {how}"
 
 
@@ -76,9 +78,11 @@ def _build(
     fallback: bool | None,
     max_retries: int,
     fault: Fault | str | None,
+    timeout: float | str | None,
 ) -> Any:
     chosen = config.resolve_mode(mode)
     pace = config.resolve_speed(speed)
+    limit = config.resolve_timeout(timeout)
     folder = config.fixtures_dir()
     model = config.course_model()
     stopwatch = Stopwatch(replayed=chosen == "replay")
@@ -97,7 +101,7 @@ def _build(
     else:
         recorder = Recorder(folder) if chosen == "record" else None
         backup = ReplayTransport(library, pace, stopwatch, final_only=True) if library is not None else None
-        transport = LiveTransport(stopwatch, recorder=recorder, fallback=backup, max_retries=max_retries)
+        transport = LiveTransport(stopwatch, recorder=recorder, fallback=backup, max_retries=max_retries, first_byte_limit=limit)
         http_client = (
             anthropic.DefaultAsyncHttpxClient(transport=transport) if is_async else anthropic.DefaultHttpxClient(transport=transport)
         )
@@ -112,6 +116,7 @@ def _build(
         fallback=use_fallback,
         stopwatch=stopwatch,
         fault=injected,
+        timeout=limit,
     )
     return client
 
@@ -124,6 +129,7 @@ def make_client(
     fallback: bool | None = None,
     max_retries: int = 2,
     fault: Fault | str | None = None,
+    timeout: float | str | None = None,
 ) -> anthropic.Anthropic:
     """A real ``anthropic.Anthropic`` for the chosen mode (``COURSE_MODE``, default ``auto``).
 
@@ -131,8 +137,10 @@ def make_client(
     whatever the request; ``fallback`` (``COURSE_FALLBACK``) lets a live call that fails before
     its first byte be answered from the recording; ``fault`` (``COURSE_FAULT``) breaks every
     replayed stream on purpose (see ``helpers.replay.faults``), and ``fault=""`` turns that off.
+    ``timeout`` (``COURSE_TIMEOUT``, default 10) is how many seconds a live call waits for its
+    answer to start (``helpers.replay.first_byte``); a line on stderr says when it is slow to.
     """
-    return _build(False, mode, speed, recording, fallback, max_retries, fault)
+    return _build(False, mode, speed, recording, fallback, max_retries, fault, timeout)
 
 
 def make_async_client(
@@ -143,9 +151,10 @@ def make_async_client(
     fallback: bool | None = None,
     max_retries: int = 2,
     fault: Fault | str | None = None,
+    timeout: float | str | None = None,
 ) -> anthropic.AsyncAnthropic:
     """The ``anthropic.AsyncAnthropic`` twin of ``make_client``, with the same arguments."""
-    return _build(True, mode, speed, recording, fallback, max_retries, fault)
+    return _build(True, mode, speed, recording, fallback, max_retries, fault, timeout)
 
 
 def client_info(client: anthropic.Anthropic | anthropic.AsyncAnthropic) -> ClientInfo:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 
 from helpers.errors import ConfigError
+from helpers.replay import first_byte
 from helpers.replay.faults import Fault, parse_fault
 
 DEFAULT_MODEL = "claude-sonnet-4-6"
@@ -18,7 +20,7 @@ _NO = ("0", "false", "no", "off")
 
 
 REPRODUCIBLE_ENV = {"COURSE_MODE": "replay", "COURSE_REPLAY_SPEED": "0"}
-PERSONAL_SETTINGS = ("COURSE_FIXTURES", "COURSE_MODEL", "COURSE_FAULT", "COURSE_WIDGETS")
+PERSONAL_SETTINGS = ("COURSE_FIXTURES", "COURSE_MODEL", "COURSE_FAULT", "COURSE_WIDGETS", "COURSE_TIMEOUT")
 
 
 def reproducible_environment(env: MutableMapping[str, str]) -> None:
@@ -63,6 +65,22 @@ def resolve_speed(speed: float | str | None = None, env: Mapping[str, str] = os.
         raise ConfigError(
             f"Replay speed {raw!r} is not usable. Use 0 (no waiting) or a number from {SLOWEST_SPEED:g} to {FASTEST_SPEED:g}: "
             "1 = as recorded, 2 = twice as fast, 0.5 = half as fast (speed= or COURSE_REPLAY_SPEED)."
+        )
+    return value
+
+
+def resolve_timeout(timeout: float | str | None = None, env: Mapping[str, str] = os.environ) -> float:
+    """Seconds a live call waits for its answer to start before it gives up, or falls back to the recording."""
+    raw = timeout if timeout is not None else env.get("COURSE_TIMEOUT", "").strip() or first_byte.DEFAULT_LIMIT_S
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not first_byte.SHORTEST_LIMIT_S <= value <= first_byte.LONGEST_LIMIT_S:
+        raise ConfigError(
+            f"Timeout {raw!r} is not usable. Use a number of seconds from {first_byte.SHORTEST_LIMIT_S:g} to "
+            f"{first_byte.LONGEST_LIMIT_S:g}: how long a live call waits for its answer to start, then gives up or answers "
+            "from the recording (timeout= or COURSE_TIMEOUT)."
         )
     return value
 

@@ -105,6 +105,8 @@ class LoopbackServer:
         self.seen: list[SeenRequest] = []
         self.cut_stream_after: int | None = None
         self.echo_key_in_errors = False  # an error body that repeats the key it was sent, as some gateways do
+        self.answer_after = 0.0  # seconds of silence before the response starts: a slow or hung API
+        self.body_after = 0.0  # seconds of silence between a stream's headers and its first event
         self._statuses: list[int] = []
         self._lock = threading.Lock()
         self._httpd = _Server(_handler_for(self))
@@ -162,6 +164,8 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
 
         def _stream(self, model: str) -> None:
             self._headers(200, "text/event-stream; charset=utf-8", {"transfer-encoding": "chunked"})
+            self.wfile.flush()
+            time.sleep(server.body_after)
             for n, piece in enumerate(stream_pieces(model)):
                 if server.cut_stream_after is not None and n >= server.cut_stream_after:
                     self.close_connection = True
@@ -175,6 +179,7 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             raw = self.rfile.read(int(self.headers.get("content-length", "0")))
             body = json.loads(raw or b"{}")
             status = server._take(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+            time.sleep(server.answer_after)
             if not self.path.endswith("/v1/messages"):  # a gateway's prefix before it is passed through
                 self._json(404, {"type": "error", "error": {"type": "not_found_error", "message": self.path}})
             elif status != 200:

@@ -31,6 +31,17 @@ def test_a_fallback_setting_that_is_neither_yes_nor_no_is_refused():
         config.resolve_fallback(env={"COURSE_FALLBACK": "maybe"})
 
 
+@pytest.mark.parametrize("timeout", ["0", "0.05", "601", "nan", "inf", "-3", "soon"])
+def test_a_live_timeout_outside_what_a_class_can_wait_for_is_refused(timeout):
+    with pytest.raises(ConfigError, match=r"Use a number of seconds from 0.1 to 600: .*COURSE_TIMEOUT"):
+        config.resolve_timeout(env={"COURSE_TIMEOUT": timeout})
+
+
+@pytest.mark.parametrize(("timeout", "expected"), [(None, 10.0), ("2.5", 2.5), (600, 600.0)])
+def test_a_live_timeout_in_range_is_used(timeout, expected):
+    assert config.resolve_timeout(timeout, env={}) == expected
+
+
 @pytest.mark.parametrize(
     "fault", ["stall@after=5,seconds=inf", "stall@after=5,seconds=nan", "stall@after=5,seconds=601", "stall@after=5,seconds=-1"]
 )

@@ -11,6 +11,7 @@ import anthropic
 import httpx2
 
 from helpers.errors import NoRecordingError
+from helpers.replay import first_byte
 from helpers.replay.matching import api_path, attempt_of, gateway_segments, request_json
 from helpers.replay.recorder import Recorder
 from helpers.replay.scrub import UNREPLAYABLE_HEADERS, redact, scrub_headers
@@ -26,15 +27,16 @@ def sdk_would_retry(status: int) -> bool:
     return status in RETRYABLE_STATUSES or status >= 500
 
 
-def should_fall_back(status: int | None, attempt: int, max_retries: int) -> bool:
+def should_fall_back(status: int | None, attempt: int, max_retries: int, timed_out: bool = False) -> bool:
     """Whether a failed live attempt is answered from the recording instead.
 
-    A rejected key will not work on a retry, so 401/403 fall back at once. A transient failure
-    (``status`` None: no response at all; or 408, 409, 429, 5xx) falls back only on the last
-    attempt, after the SDK's own retries have had their chance. Other statuses are the
-    student's to see.
+    A rejected key will not work on a retry, so 401/403 fall back at once, and so does an API
+    that has not started answering within the course's time limit (``timed_out``): the class
+    has waited long enough. Another transient failure (``status`` None: no response at all; or
+    408, 409, 429, 5xx) falls back only on the last attempt, after the SDK's own retries have
+    had their chance. Other statuses are the student's to see.
     """
-    if status in AUTH_STATUSES:
+    if status in AUTH_STATUSES or timed_out:
         return True
     transient = status is None or sdk_would_retry(status)
     return transient and attempt >= max_retries
@@ -81,6 +83,7 @@ class LiveTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         fallback: ReplayTransport | None = None,
         max_retries: int = 2,
         *,
+        first_byte_limit: float = first_byte.DEFAULT_LIMIT_S,
         inner_sync: httpx2.BaseTransport | None = None,
         inner_async: httpx2.AsyncBaseTransport | None = None,
     ) -> None:
@@ -88,6 +91,7 @@ class LiveTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         self.recorder = recorder
         self.fallback = fallback
         self.max_retries = max_retries
+        self.first_byte_limit = first_byte_limit
         self._inner_sync = inner_sync
         self._inner_async = inner_async
         # The SDK's own default clients: proxies from the environment (HTTPS_PROXY, NO_PROXY),
@@ -107,16 +111,23 @@ class LiveTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         assert self._sdk_async is not None
         return self._sdk_async._transport_for_url(request.url)
 
-    def _begin(self, request: httpx2.Request) -> float:
+    def _begin(self, request: httpx2.Request) -> tuple[float, first_byte.Timeouts, str]:
+        """Start the clock and cap the wait for the first byte; returns the send time, the SDK's
+        own timeouts (restored once the answer starts) and the line to show if it is slow to."""
         self.stopwatch.start()
         if self.recorder is not None:
             # Uncompressed, so the stored bytes are exactly the bytes the SDK decoded.
             request.headers["accept-encoding"] = "identity"
-        return time.perf_counter()
+        body = request_json(request)
+        streamed = bool(body and body.get("stream"))
+        own = request.extensions.get("timeout", {})
+        request.extensions["timeout"] = first_byte.until_first_byte(own, self.first_byte_limit, streamed)
+        return time.perf_counter(), own, first_byte.notice(self.first_byte_limit, streamed)
 
     def _backup_for(self, request: httpx2.Request, status: int | None, error: Exception | None = None) -> ReplayTransport | None:
         """The replay to answer this failed attempt with (announced on stderr), or None."""
-        if self.fallback is None or not should_fall_back(status, attempt_of(request), self.max_retries):
+        timed_out = isinstance(error, httpx2.TimeoutException)
+        if self.fallback is None or not should_fall_back(status, attempt_of(request), self.max_retries, timed_out):
             return None
         body = request_json(request)
         if body is None:
@@ -137,44 +148,45 @@ class LiveTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
             return response
         return self.recorder.wrap(request, response, attempt_of(request), sent_at)
 
-    def _pass_on(self, request: httpx2.Request, response: httpx2.Response, sent_at: float) -> httpx2.Response:
-        """A live response for the SDK: an error's body (read already) without the key or ids it may echo,
-        so the message the student sees shows none of them either."""
-        if response.status_code >= 400:
-            response = _redacted(request, response)
-        return self._finish(request, response, sent_at)
-
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        sent_at = self._begin(request)
+        sent_at, own, waiting = self._begin(request)
         try:
-            response = self._sync(request).handle_request(request)
+            with first_byte.noticed(waiting, first_byte.notice_after(self.first_byte_limit)):
+                response = self._sync(request).handle_request(request)
         except httpx2.TransportError as error:
             backup = self._backup_for(request, None, error)
             if backup is None:
                 raise
             return backup.handle_request(request)
+        finally:
+            request.extensions["timeout"] = dict(own)  # the answer has started: the SDK's own limits again
         backup = self._backup_for(request, response.status_code)
         if backup is None:
             if response.status_code >= 400:
                 response.read()
-            return self._pass_on(request, response, sent_at)
+                response = _redacted(request, response)  # the student's error message shows no key or id either
+            return self._finish(request, response, sent_at)
         _discard(response)
         return backup.handle_request(request)
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        sent_at = self._begin(request)
+        sent_at, own, waiting = self._begin(request)
         try:
-            response = await self._async(request).handle_async_request(request)
+            with first_byte.anoticed(waiting, first_byte.notice_after(self.first_byte_limit)):
+                response = await self._async(request).handle_async_request(request)
         except httpx2.TransportError as error:
             backup = self._backup_for(request, None, error)
             if backup is None:
                 raise
             return await backup.handle_async_request(request)
+        finally:
+            request.extensions["timeout"] = dict(own)  # the answer has started: the SDK's own limits again
         backup = self._backup_for(request, response.status_code)
         if backup is None:
             if response.status_code >= 400:
                 await response.aread()
-            return self._pass_on(request, response, sent_at)
+                response = _redacted(request, response)  # the student's error message shows no key or id either
+            return self._finish(request, response, sent_at)
         await _adiscard(response)
         return await backup.handle_async_request(request)
 

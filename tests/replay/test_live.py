@@ -159,3 +159,66 @@ def test_live_mode_honours_the_proxy_from_the_environment(course_env, loopback, 
     with helpers.make_client(mode="live", fallback=False, max_retries=0) as client:
         assert client.messages.create(**REQUEST).type == "message"
     assert loopback.seen[-1].path == "http://api.course-test.invalid/v1/messages"  # the absolute form a proxy receives
+
+
+WAITING = "Waiting for the live API"
+
+
+def test_a_silent_api_is_given_up_on_after_the_timeout_and_answered_from_the_recording(course_env, loopback, capsys):
+    recorded = record_the_answer()
+    loopback.answer_after = 3.0
+    with helpers.make_client(mode="live", speed=0, timeout=0.6) as client, client.messages.stream(**REQUEST) as stream:
+        answer = stream.get_final_message()
+    assert answer.model_dump() == recorded.model_dump()
+    assert len(loopback.seen) == 2  # the recording's request, then one live attempt: no retries of a hung API
+    waiting, fell_back = capsys.readouterr().err.splitlines()
+    assert waiting.startswith(f"{WAITING} to start its answer (gives up after 0.6 s")
+    assert fell_back.startswith(f"{FELL_BACK} (ReadTimeout:")
+
+
+@pytest.mark.anyio
+async def test_an_async_client_gives_up_on_a_silent_api_the_same_way(course_env, loopback, capsys):
+    recorded = record_the_answer()
+    loopback.answer_after = 3.0
+    async with (
+        helpers.make_async_client(mode="live", speed=0, timeout=0.6) as client,
+        client.messages.stream(**REQUEST) as stream,
+    ):
+        answer = await stream.get_final_message()
+    assert answer.model_dump() == recorded.model_dump()
+    err = capsys.readouterr().err
+    assert f"{WAITING} to start its answer" in err
+    assert f"{FELL_BACK} (ReadTimeout:" in err
+
+
+def test_without_fallback_a_silent_api_is_a_timeout_error(course_env, loopback):
+    loopback.answer_after = 2.0
+    with (
+        pytest.raises(anthropic.APITimeoutError),
+        helpers.make_client(mode="live", fallback=False, max_retries=0, timeout=0.3) as client,
+        client.messages.stream(**REQUEST),
+    ):
+        pass
+
+
+def test_a_long_answer_that_is_not_streamed_is_not_cut_by_the_timeout(course_env, loopback, capsys):
+    loopback.answer_after = 1.2  # the whole answer being written before anything is sent
+    with helpers.make_client(mode="live", fallback=False, max_retries=0, timeout=0.4) as client:
+        answer = client.messages.create(**REQUEST)
+    assert answer.content[0].text == "Hello, wörld! ☕ done"
+    assert capsys.readouterr().err.startswith(f"{WAITING}'s answer: it is not streamed")
+
+
+def test_a_stream_that_has_started_may_pause_longer_than_the_timeout(course_env, loopback, capsys):
+    loopback.body_after = 1.0  # headers at once, then a silence longer than the limit
+    with (
+        helpers.make_client(mode="live", fallback=False, max_retries=0, timeout=0.4) as client,
+        client.messages.stream(**REQUEST) as stream,
+    ):
+        answer = stream.get_final_message()
+    assert answer.content[0].text == "Hello, wörld! ☕ done"
+    assert capsys.readouterr().err == ""
+
+
+def test_the_status_line_says_how_long_a_live_answer_may_take_to_start(course_env):
+    assert "answers must start within 4 s" in helpers.status_line(helpers.make_client(mode="live", timeout=4))

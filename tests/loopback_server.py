@@ -11,6 +11,7 @@ import json
 import sys
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -107,6 +108,7 @@ class LoopbackServer:
         self.echo_key_in_errors = False  # an error body that repeats the key it was sent, as some gateways do
         self.answer_after = 0.0  # seconds of silence before the response starts: a slow or hung API
         self.body_after = 0.0  # seconds of silence between a stream's headers and its first event
+        self.gzip_streams = False  # compress streams whatever the client accepts, as some proxies do
         self._statuses: list[int] = []
         self._lock = threading.Lock()
         self._httpd = _Server(_handler_for(self))
@@ -163,7 +165,9 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(data)
 
         def _stream(self, model: str) -> None:
-            self._headers(200, "text/event-stream; charset=utf-8", {"transfer-encoding": "chunked"})
+            compressing = {"content-encoding": "gzip"} if server.gzip_streams else {}
+            gzip = zlib.compressobj(wbits=31)
+            self._headers(200, "text/event-stream; charset=utf-8", {"transfer-encoding": "chunked", **compressing})
             self.wfile.flush()
             time.sleep(server.body_after)
             for n, piece in enumerate(stream_pieces(model)):
@@ -171,9 +175,14 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
                     self.close_connection = True
                     return
                 time.sleep(CHUNK_PAUSE)
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
-                self.wfile.flush()
+                self._chunk(gzip.compress(piece) + gzip.flush(zlib.Z_SYNC_FLUSH) if compressing else piece)
+            if compressing:
+                self._chunk(gzip.flush())
             self.wfile.write(b"0\r\n\r\n")
+
+        def _chunk(self, data: bytes) -> None:
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+            self.wfile.flush()
 
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("content-length", "0")))

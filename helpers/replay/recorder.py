@@ -7,6 +7,7 @@ import hashlib
 import sys
 import threading
 import time
+import zlib
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 import httpx2
 
 from helpers.errors import RecordingError
-from helpers.replay import recording_file
+from helpers.replay import content_encoding, recording_file
 from helpers.replay.matching import api_path, gateway_segments, request_json, request_key
 from helpers.replay.overwrite import Filing, filing, final_attempt
 from helpers.replay.recording_file import Chunk, Exchange, RecordedRequest, RecordedResponse, Recording
@@ -96,10 +97,12 @@ class _Pending:
     headers: dict[str, str]
     headers_at: float
     secrets: list[str]
+    encoding: str  # how the body came compressed: it is stored decoded
 
     def exchange(self, chunks: list[Chunk]) -> Exchange:
-        response = RecordedResponse(self.status, self.headers, self.headers_at, redact_chunks(chunks, self.secrets))
-        return Exchange(self.request, response)
+        """The finished attempt as stored; raises ``zlib.error`` for a body that is not compressed as its header says."""
+        body = redact_chunks(content_encoding.decoded(chunks, self.encoding), self.secrets)
+        return Exchange(self.request, RecordedResponse(self.status, self.headers, self.headers_at, body))
 
 
 def _key(request: RecordedRequest) -> str:
@@ -153,11 +156,14 @@ class Recorder:
         value when the request was sent.
         """
         body = request_json(request)
+        encoding = response.headers.get("content-encoding", "")
         if body is None:
-            print(
-                f"Not recorded: {request.method} {request.url.path} sends a body that is not a JSON object, "
-                "which a recording cannot store.",
-                file=sys.stderr,
+            _warn(f"Not recorded: {request.method} {request.url.path} sends a body that is not a JSON object: a recording cannot store it.")
+            return response
+        if not content_encoding.can_decode(encoding):
+            _warn(
+                f"Not recorded: the answer to {request.method} {request.url.path} came compressed as {encoding!r}, which the "
+                "recorder cannot decode. Find what compresses it (a proxy?) and record without it."
             )
             return response
         _, secrets = scrub_headers(request.headers)
@@ -169,8 +175,9 @@ class Recorder:
             headers=redact_json(headers, secrets),
             headers_at=time.perf_counter() - sent_at,
             secrets=secrets,
+            encoding=encoding,
         )
-        stream = RecordingBody(response.stream, sent_at, lambda chunks: self.add(pending.exchange(chunks), attempt))
+        stream = RecordingBody(response.stream, sent_at, lambda chunks: self._finished(pending, chunks, attempt))
         return httpx2.Response(
             response.status_code,
             headers=response.headers,
@@ -178,6 +185,14 @@ class Recorder:
             request=request,
             extensions=response.extensions,
         )
+
+    def _finished(self, pending: _Pending, chunks: list[Chunk], attempt: int) -> Path | None:
+        try:
+            exchange = pending.exchange(chunks)
+        except zlib.error as err:
+            _warn(f"Not recorded: the answer to {pending.request.path} is not {pending.encoding} data as its header says ({err}).")
+            return None
+        return self.add(exchange, attempt)
 
     def add(self, exchange: Exchange, attempt: int) -> Path | None:
         """File a finished attempt; where it was written, or None when nothing was.

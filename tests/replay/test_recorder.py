@@ -373,3 +373,33 @@ def test_an_unreadable_file_under_the_new_name_is_not_overwritten_and_the_answer
     assert Recorder(tmp_path).add(exchange(200, "paid for"), attempt=0) == tmp_path / "rejected" / path.name
     assert path.read_text(encoding="utf-8") == "{"
     assert recording_file.load(tmp_path / "rejected" / path.name).exchanges[0].response.body == answer("paid for")
+
+
+def test_a_stream_compressed_against_the_recorders_wishes_is_stored_decoded(course_env, loopback, tmp_path):
+    loopback.gzip_streams = True  # a proxy that compresses whatever the client accepts
+    with helpers.make_client(mode="record") as client, client.messages.stream(**REQUEST) as stream:
+        live = stream.get_final_message()
+    (exchange,) = only_recording(course_env).exchanges
+    assert exchange.response.body == stream_body(MODEL)
+    assert "content-encoding" not in exchange.response.headers
+    assert len(exchange.response.chunks) > 5  # each piece still at its own time
+    assert_no_secrets_under(tmp_path)
+    with helpers.make_client(mode="replay", speed=0) as replay, replay.messages.stream(**REQUEST) as stream:
+        assert stream.get_final_message().model_dump() == live.model_dump()
+
+
+def test_a_body_compressed_in_a_way_the_recorder_cannot_undo_is_not_recorded(tmp_path, capsys):
+    request = httpx2.Request("POST", "http://127.0.0.1/v1/messages", json=REQUEST)
+    response = httpx2.Response(200, headers={"content-encoding": "br"}, content=b"\x8b\x00")
+    assert Recorder(tmp_path).wrap(request, response, 0, time.perf_counter()) is response
+    assert "came compressed as 'br', which the recorder cannot decode" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_body_that_is_not_compressed_as_its_header_says_is_not_recorded(tmp_path, capsys):
+    request = httpx2.Request("POST", "http://127.0.0.1/v1/messages", json=REQUEST)
+    response = httpx2.Response(200, headers={"content-encoding": "gzip"}, stream=httpx2.ByteStream(b"plain, not gzip"))
+    wrapped = Recorder(tmp_path).wrap(request, response, 0, time.perf_counter())
+    assert b"".join(wrapped.stream) == b"plain, not gzip"  # type: ignore[union-attr]
+    assert "is not gzip data as its header says" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

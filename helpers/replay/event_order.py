@@ -140,7 +140,7 @@ def validate(events: Iterable[tuple[str | None, Any]]) -> OrderReport:
     for n, (name, data) in enumerate(events):
         grammar.feed(n, name, data)
     report = grammar.report
-    if not grammar.started:
+    if not grammar.started and report.ended != "error":
         report.problems.append("there is no message_start: the SDK's get_final_message() fails")
     elif report.ended == "truncated":
         report.problems.append("the stream ends before message_stop: the SDK raises nothing and returns a partial message")
@@ -163,3 +163,40 @@ def validate_body(body: bytes) -> OrderReport:
     if parsed.undispatched:
         report.problems.append("the body ends without a blank line after its last event: the SDK silently drops that event")
     return report
+
+
+_BLOCK_EVENTS = frozenset({"content_block_delta", "content_block_stop"})
+
+
+def sdk_breakers(body: bytes) -> list[str]:
+    """What in a stream makes the SDK fail inside its own code, rather than return a message or raise an API error.
+
+    Less than ``validate_body`` asks: real captures cut short or without a final blank line are
+    fine to serve. These are not (checked on anthropic 2.14.0): bytes that are not UTF-8, data
+    that is not JSON, no ``message_start`` at all, and a block event whose index names no block
+    started since it. (Events before ``message_start`` are passed through, not accumulated.)
+    """
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return [f"byte {err.start} is not UTF-8: the SDK raises UnicodeDecodeError"]
+    started, blocks = False, 0
+    for n, event in enumerate(sse.parse(body).events):
+        if event.event in (None, "ping") or not event.data:
+            continue  # the SDK skips these
+        if event.event == "error":
+            return []  # the SDK raises the API's error here, as it should
+        try:
+            data = event.json()
+        except ValueError:
+            return [f"event {n} ({event.event}): data is not valid JSON, the SDK raises JSONDecodeError"]
+        if event.event == "message_start":
+            started, blocks = True, 0
+        elif started and event.event == "content_block_start":
+            blocks += 1
+        elif started and event.event in _BLOCK_EVENTS and not (isinstance(data, dict) and data.get("index") in range(blocks)):
+            index = data.get("index") if isinstance(data, dict) else None
+            return [f"event {n} ({event.event}): index {index!r} names no block started so far: the SDK raises IndexError"]
+    if not started:
+        return ["there is no message_start: the SDK's get_final_message() raises AssertionError"]
+    return []

@@ -25,6 +25,7 @@ IGNORED_FIELDS: dict[str, str] = {
     "top_k": "sampling setting",
     "service_tier": "capacity routing, not content",
 }
+SIMILARITY_CHARS = 2000  # how much of a differing field ranks near misses
 
 
 def meaningful_body(body: dict[str, Any]) -> dict[str, Any]:
@@ -122,7 +123,7 @@ def closest(recordings: Iterable[Recording], method: str, path: str, body: dict[
         recorded = meaningful_body(req.body)
         fields = _differences(recorded, sent, "")
         other_endpoint = req.method.upper() != method.upper() or req.path.rstrip("/") != path.rstrip("/")
-        first_pair = (json.dumps(_lookup(recorded, fields[0])), json.dumps(_lookup(sent, fields[0]))) if fields else ("", "")
+        first_pair = (_opening(_lookup(recorded, fields[0])), _opening(_lookup(sent, fields[0]))) if fields else ("", "")
         similarity = difflib.SequenceMatcher(None, *first_pair).ratio()
         score = (other_endpoint, len(fields), -similarity)
         if best is None or score < best[0]:
@@ -135,6 +136,11 @@ def closest(recordings: Iterable[Recording], method: str, path: str, body: dict[
     return best[1] if best else None
 
 
+def _opening(value: Any) -> str:
+    """The start of a value as JSON: enough to rank near misses, and a 4-million-character prompt costs no more."""
+    return json.dumps(value, ensure_ascii=False)[:SIMILARITY_CHARS]
+
+
 def _short(value: Any, limit: int = 90) -> str:
     text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -144,8 +150,12 @@ def explain_no_match(near: NearMiss | None, searched: Sequence[str]) -> str:
     """The message a student sees when nothing recorded answers their request."""
     lines = ["No recorded stream answers this request (replay mode)."]
     if near is None:
-        lines.append(f"There are no recordings in {', '.join(searched)}.")
-    elif near.fields[0] == "path":
+        lines.append(
+            f"There are no recordings in {', '.join(searched)}. Point COURSE_FIXTURES at a folder of recordings "
+            "(or unset it to use the course's own), or set ANTHROPIC_API_KEY to call the real API."
+        )
+        return "\n".join(lines)
+    if near.fields[0] == "path":
         lines += [
             f"The recordings answer {near.recording.request.method} {near.recording.request.path} only;",
             f"this request went to {near.sent}. The course records Messages API calls.",

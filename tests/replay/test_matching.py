@@ -60,6 +60,7 @@ def test_closest_names_the_differing_field_and_both_values():
 def test_no_recordings_at_all_says_where_it_looked():
     message = explain_no_match(None, ["/somewhere/fixtures"])
     assert "/somewhere/fixtures" in message and "ANTHROPIC_API_KEY" in message
+    assert "COURSE_FIXTURES" in message and "undo the edit" not in message
 
 
 def test_a_longer_conversation_points_at_the_recording_it_extends():

@@ -13,7 +13,7 @@ from helpers import config
 from helpers.errors import CourseError
 from helpers.replay import recording_file
 from helpers.tooling.check_recordings import Report, check_file, recordings_in, same_requests
-from helpers.tooling.import_sse import import_capture, read_request
+from helpers.tooling.import_sse import import_capture, read_capture, read_request
 from helpers.tooling.rerecord import rerecord
 from helpers.tooling.synthesize import build_all
 
@@ -51,10 +51,7 @@ def _import(args: argparse.Namespace) -> int:
     capture, out = Path(args.capture), Path(args.out)
     if out.exists() and not args.force:
         raise CourseError(f"{out} exists; choose another --out or pass --force to replace it.")
-    try:
-        raw = capture.read_bytes()
-    except FileNotFoundError:
-        raise CourseError(f"{capture}: no such capture file.") from None
+    raw = read_capture(capture)
     request = read_request(Path(args.request)) if args.request else None
     imported = import_capture(raw, capture.name, request, args.add_final_blank_line)
     for warning in imported.warnings:

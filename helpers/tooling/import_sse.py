@@ -9,10 +9,12 @@ is kept that way (the SDK will drop that event) unless you ask for the blank lin
 
 from __future__ import annotations
 
+import codecs
 import datetime
 import hashlib
 import json
 import random
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,21 +36,66 @@ class Imported:
     warnings: list[str]
 
 
+def read_capture(path: Path) -> bytes:
+    """The capture file's bytes, or a clear error when the path is not a readable file."""
+    if path.is_dir():
+        raise RecordingError(f"{path} is a folder; give the capture file itself (what `curl -N` saved).")
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise RecordingError(f"{path}: no such capture file.") from None
+    except OSError as err:
+        raise RecordingError(f"{path} cannot be read: {err.strerror}.") from None
+
+
+_UTF16 = {codecs.BOM_UTF16_LE: "utf-16-le", codecs.BOM_UTF16_BE: "utf-16-be"}
+
+
+def as_utf8(raw: bytes) -> tuple[bytes, list[str]]:
+    """The capture as UTF-8, as the API sent it: a byte order mark removed, UTF-16 (PowerShell's ``>``) converted."""
+    for bom, encoding in _UTF16.items():
+        if raw.startswith(bom):
+            try:
+                text = raw[len(bom) :].decode(encoding)
+            except UnicodeDecodeError as err:
+                raise RecordingError(f"The capture starts as UTF-16 but byte {err.start} is not: save it again as UTF-8.") from None
+            return text.encode("utf-8"), [f"Converted the capture from {encoding.upper()} (as PowerShell saves it) to UTF-8."]
+    if raw.startswith(codecs.BOM_UTF8):
+        return raw[len(codecs.BOM_UTF8) :], ["Removed the byte order mark an editor put before the capture."]
+    if b"\x00" in raw[:256]:
+        raise RecordingError("The capture holds NUL bytes: it looks like UTF-16 without a byte order mark. Save it again as UTF-8.")
+    return raw, []
+
+
+_HEAD_END = re.compile(rb"\r?\n\r?\n")
+_STATUS_LINE = re.compile(r"HTTP/[0-9.]+ +([1-5][0-9][0-9])\b")
+
+
 def split_http(raw: bytes) -> tuple[int, dict[str, str], bytes]:
-    """Status, headers and body of ``curl -i`` output; a bare body gets status 200 and SSE headers."""
+    """Status, headers and body of ``curl -i`` output; a bare body gets status 200 and SSE headers.
+
+    Interim responses (``HTTP/1.1 100 Continue``, sent before a POST body) are skipped: the
+    answer is the final response after them.
+    """
     if not raw.startswith(b"HTTP/"):
         return 200, dict(DEFAULT_HEADERS), raw
-    for separator in (b"\r\n\r\n", b"\n\n"):
-        head, found, body = raw.partition(separator)
-        if found:
+    rest = raw
+    while True:
+        end = _HEAD_END.search(rest)
+        if end is None:
+            raise RecordingError("The capture starts with an HTTP status line but has no blank line before the body.")
+        head, rest = rest[: end.start()], rest[end.end() :]
+        lines = head.decode("latin-1").splitlines()
+        status = _STATUS_LINE.match(lines[0])
+        if status is None:
+            raise RecordingError(f"{lines[0][:80]!r} is not an HTTP status line such as 'HTTP/1.1 200 OK'; fix or remove it.")
+        if not status.group(1).startswith("1"):
             break
-    else:
-        raise RecordingError("The capture starts with an HTTP status line but has no blank line before the body.")
-    lines = head.decode("latin-1").splitlines()
-    status = int(lines[0].split()[1])
+        if not rest.startswith(b"HTTP/"):
+            raise RecordingError(f"The capture has an interim {lines[0]!r} but no final response after it.")
     headers = [(name.strip(), value.strip()) for name, _, value in (line.partition(":") for line in lines[1:] if ":" in line)]
     kept, _ = scrub_headers(headers)
-    return status, kept, body
+    return int(status.group(1)), kept, rest
 
 
 def _payload_tokens(data: Any) -> int:
@@ -87,13 +134,13 @@ def chunk_by_event(body: bytes, offsets: list[tuple[int, float]]) -> list[Chunk]
 
 def import_capture(raw: bytes, capture_name: str, request: dict[str, Any] | None, add_final_blank_line: bool) -> Imported:
     """Turn capture bytes into a recording; warnings tell what the SDK will do with quirks."""
+    raw, warnings = as_utf8(raw)
     secrets = find_secrets(raw.decode("utf-8", errors="replace"))
     if secrets:
         raise RecordingError(
             f"{capture_name} contains what looks like a credential ({secrets[0][:12]}…). Remove it from the capture first."
         )
     status, headers, body = split_http(raw)
-    warnings = []
     parsed = sse.parse(body)
     if parsed.undispatched:
         if add_final_blank_line:

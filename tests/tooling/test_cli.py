@@ -224,6 +224,59 @@ def test_import_of_a_missing_capture_is_a_clear_error(tmp_path, capsys):
     assert "no such capture file" in capsys.readouterr().err
 
 
+def imported_from(tmp_path: Path, raw: bytes, capsys) -> tuple[int, str, Path]:
+    capture, out = tmp_path / "c.txt", tmp_path / "c.json"
+    capture.write_bytes(raw)
+    code = main(["import-sse", str(capture), "--out", str(out)])
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err, out
+
+
+HEAD = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n\r\n"
+
+
+def test_import_skips_the_100_continue_curl_shows_before_the_answer(tmp_path, capsys):
+    code, _, out = imported_from(tmp_path, b"HTTP/1.1 100 Continue\r\n\r\n" + HEAD + CAPTURE, capsys)
+    assert code == 0
+    response = recording_file.load(out).exchanges[0].response
+    assert response.status == 200 and response.body == CAPTURE
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b"HTTP/1.1 100 Continue\r\n\r\n", "interim 'HTTP/1.1 100 Continue' but no final response"),
+        (b"HTTP/1.1 OK\r\n\r\n" + CAPTURE, "'HTTP/1.1 OK' is not an HTTP status line such as 'HTTP/1.1 200 OK'"),
+        (b"HTTP/1.1 2000 Fine\r\n\r\n" + CAPTURE, "is not an HTTP status line"),
+        (b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n", "no blank line before the body"),
+        (CAPTURE.decode().encode("utf-16-le"), "looks like UTF-16 without a byte order mark"),
+    ],
+)
+def test_import_of_a_capture_it_cannot_read_says_what_is_wrong(tmp_path, capsys, raw, expected):
+    code, said, out = imported_from(tmp_path, raw, capsys)
+    assert code == 2 and expected in said and "Traceback" not in said
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "encoding", "note"),
+    [
+        (b"\xef\xbb\xbf", "utf-8", "Removed the byte order mark"),
+        (b"\xff\xfe", "utf-16-le", "Converted the capture from UTF-16-LE"),
+        (b"\xfe\xff", "utf-16-be", "Converted the capture from UTF-16-BE"),
+    ],
+)
+def test_import_reads_a_capture_saved_with_a_byte_order_mark(tmp_path, capsys, prefix, encoding, note):
+    code, said, out = imported_from(tmp_path, prefix + CAPTURE.decode("utf-8").encode(encoding), capsys)
+    assert code == 0 and note in said
+    assert recording_file.load(out).exchanges[0].response.body == CAPTURE
+
+
+def test_import_of_a_folder_asks_for_the_file(tmp_path, capsys):
+    assert main(["import-sse", str(tmp_path), "--out", str(tmp_path / "x.json")]) == 2
+    assert "is a folder; give the capture file itself" in capsys.readouterr().err
+
+
 @pytest.mark.subprocess
 def test_module_entry_point_prints_help():
     result = subprocess.run([sys.executable, "-m", "helpers", "--help"], capture_output=True, text=True, check=True)

@@ -27,7 +27,8 @@ class RecordingBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
     """A response body passed on unchanged while each chunk's arrival time is noted.
 
     When the body has been read to its end, ``on_complete`` gets the chunks. Closing it early
-    reads the rest first, so the recording is whole. A body that fails midway is never reported.
+    reads the rest first, so the recording is whole. A body that fails midway is never reported;
+    if it fails while being read after an early close, the reader is not troubled with it.
     """
 
     def __init__(
@@ -78,14 +79,27 @@ class RecordingBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
             yield data
 
     def close(self) -> None:
-        for _ in self._source():
-            pass
-        self._inner.close()  # type: ignore[union-attr]
+        try:
+            for _ in self._source():
+                pass
+        except httpx2.TransportError as err:
+            _lost_while_draining(err)
+        finally:
+            self._inner.close()  # type: ignore[union-attr]
 
     async def aclose(self) -> None:
-        async for _ in self._asource():
-            pass
-        await self._inner.aclose()  # type: ignore[union-attr]
+        try:
+            async for _ in self._asource():
+                pass
+        except httpx2.TransportError as err:
+            _lost_while_draining(err)
+        finally:
+            await self._inner.aclose()  # type: ignore[union-attr]
+
+
+def _lost_while_draining(err: httpx2.TransportError) -> None:
+    """The reader had what it wanted; only the recording is lost, so say that instead of raising."""
+    _warn(f"Not recorded: the connection was lost while the rest of the answer was read for the recording ({err}).")
 
 
 @dataclass(frozen=True)

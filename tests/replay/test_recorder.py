@@ -151,6 +151,26 @@ def test_a_stream_cut_midway_is_not_recorded(course_env, loopback):
     assert list(course_env.glob("*")) == []
 
 
+def test_a_connection_lost_after_an_early_break_is_a_note_not_an_error(course_env, loopback, capsys):
+    loopback.cut_stream_after = 6
+    with helpers.make_client(mode="record") as client, client.messages.stream(**REQUEST) as stream:
+        first = next(event for event in stream if event.type == "text")
+    assert first.text == "Hello"
+    assert "Not recorded: the connection was lost while the rest of the answer was read" in capsys.readouterr().err
+    assert list(course_env.glob("*")) == []
+
+
+@pytest.mark.anyio
+async def test_an_async_connection_lost_after_an_early_break_is_a_note_too(course_env, loopback, capsys):
+    loopback.cut_stream_after = 6
+    async with helpers.make_async_client(mode="record") as client, client.messages.stream(**REQUEST) as stream:
+        async for event in stream:
+            if event.type == "text":
+                break
+    assert "Not recorded: the connection was lost" in capsys.readouterr().err
+    assert list(course_env.glob("*")) == []
+
+
 def answer(text: str) -> bytes:
     """A complete message stream whose answer is ``text``."""
     start = {**message_json(MODEL), "content": [], "stop_reason": None, "usage": {"input_tokens": 3, "output_tokens": 1}}

@@ -121,6 +121,25 @@ def _status(value: Any, where: str) -> int:
     return value
 
 
+def _headers(value: Any, where: str) -> dict[str, str]:
+    """Header names and values as text: a null or a number would reach the SDK as the string "None"."""
+    if not isinstance(value, dict):
+        raise RecordingError(f"{where}: headers must be an object of names and values, got {str(value)[:80]!r}.")
+    for name, text in value.items():
+        if not isinstance(text, str):
+            raise RecordingError(f"{where}: header {name!r} must be text, got {text!r}.")
+    return {str(k).lower(): v for k, v in value.items()}
+
+
+def _body(value: Any, where: str) -> dict[str, Any]:
+    """A request body; ``stream``, if given, must be true or false, as the SDK sends it (``"no"`` is truthy)."""
+    if not isinstance(value, dict):
+        raise RecordingError(f"{where}: the request body must be a JSON object, got {str(value)[:80]!r}.")
+    if "stream" in value and not isinstance(value["stream"], bool):
+        raise RecordingError(f"{where}: the request's stream must be true or false, got {value['stream']!r}.")
+    return value
+
+
 def _decode_chunk(raw: Any, where: str) -> Chunk:
     if not (isinstance(raw, list) and len(raw) == 2):
         raise RecordingError(f"{where}: each chunk must be [seconds, text], got {str(raw)[:80]!r}.")
@@ -184,10 +203,10 @@ def from_dict(data: Any, where: str) -> Recording:
         here = f"{where}: exchanges[{n}]"
         try:
             req, resp = ex["request"], ex["response"]
-            request = RecordedRequest(str(req["method"]), str(req["path"]), dict(req["body"]))
+            request = RecordedRequest(str(req["method"]), str(req["path"]), _body(req["body"], here))
             response = RecordedResponse(
                 status=_status(resp["status"], here),
-                headers={str(k).lower(): str(v) for k, v in resp["headers"].items()},
+                headers=_headers(resp["headers"], here),
                 headers_at=_seconds(resp["headers_at"], f"{here}: headers_at"),
                 chunks=[_decode_chunk(c, here) for c in resp["chunks"]],
             )

@@ -1,6 +1,7 @@
 """The recording file format: round trips, byte exactness, clear errors, atomic writes."""
 
 import json
+import re
 
 import pytest
 
@@ -64,3 +65,29 @@ def test_failed_save_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch)
         recording_file.save(changed, path)
     assert path.read_text() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json"]
+
+
+def _one_exchange(request_body: dict, headers: dict) -> str:
+    exchange = {
+        "request": {"method": "POST", "path": "/v1/messages", "body": request_body},
+        "response": {"status": 200, "headers": headers, "headers_at": 0.1, "chunks": []},
+    }
+    return json.dumps({"format": recording_file.FORMAT, "provenance": {"source": "recorded"}, "exchanges": [exchange]})
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "expected"),
+    [
+        ({"stream": "no"}, {}, "the request's stream must be true or false, got 'no'"),
+        ({"stream": 1}, {}, "the request's stream must be true or false, got 1"),
+        ([], {}, "the request body must be a JSON object"),
+        ({}, {"request-id": None}, "header 'request-id' must be text, got None"),
+        ({}, {"retry-after": 3}, "header 'retry-after' must be text, got 3"),
+        ({}, ["content-type"], "headers must be an object of names and values"),
+    ],
+)
+def test_a_value_the_sdk_would_misread_is_refused(tmp_path, body, headers, expected):
+    path = tmp_path / "bad.json"
+    path.write_text(_one_exchange(body, headers))
+    with pytest.raises(RecordingError, match=re.escape(expected)):
+        recording_file.load(path)

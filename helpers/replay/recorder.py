@@ -161,6 +161,7 @@ class Recorder:
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
         self._open: dict[str, tuple[Recording, Path]] = {}
+        self._existing: dict[str, Path] | None = None  # the folder's recordings by request, read at the first answer
         self._lock = threading.Lock()
 
     def wrap(self, request: httpx2.Request, response: httpx2.Response, attempt: int, sent_at: float) -> httpx2.Response:
@@ -246,20 +247,30 @@ class Recorder:
         return recording_file.save(final_attempt(recording) if decision.action == "save final attempt" else recording, path)
 
     def _path_for(self, key: str) -> Path:
-        """The recording file that already records this request, or a new name derived from it.
+        """The recording file that already records this request, or a new name derived from it."""
+        if self._existing is None:
+            self._existing = self._index()
+        found = self._existing.get(key)
+        if found is not None:
+            return found
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
+        return self.folder / f"recorded-{digest}.json"
+
+    def _index(self) -> dict[str, Path]:
+        """Which file records which request, read once per recorder (the files it writes are in ``_open``).
 
         A file that cannot be read is named and passed over: the answer just paid for is saved anyway.
         """
+        index: dict[str, Path] = {}
         for candidate in sorted(self.folder.glob("*.json")):
             try:
                 existing = recording_file.load(candidate)
             except RecordingError as err:
                 _warn(f"Passed over a recording that cannot be read ({err}); run `python -m helpers check`.")
                 continue
-            if not existing.by_name_only and _key(existing.request) == key:
-                return candidate
-        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
-        return self.folder / f"recorded-{digest}.json"
+            if not existing.by_name_only:
+                index.setdefault(_key(existing.request), candidate)
+        return index
 
 
 def _warn(message: str) -> None:

@@ -216,22 +216,36 @@ def from_dict(data: Any, where: str) -> Recording:
     return Recording(provenance=provenance, exchanges=parsed)
 
 
-def load(path: str | os.PathLike[str]) -> Recording:
-    """Read a recording, or raise RecordingError naming the file and what is wrong with it."""
+def read_text(path: str | os.PathLike[str]) -> str:
+    """A recording file's text, or RecordingError saying why it cannot be read."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise RecordingError(f"{path}: no such recording.") from None
     except OSError as err:  # a folder named *.json, a link that loops, no permission
         raise RecordingError(f"{path}: cannot be read ({err.strerror or err}).") from None
-    except ValueError as err:  # not JSON, not UTF-8, or a number too long to read
+    except ValueError as err:  # not UTF-8
+        raise RecordingError(f"{path}: not valid JSON ({err}).") from None
+
+
+def loads(text: str, path: str | os.PathLike[str]) -> Recording:
+    """A recording from the text of the file at ``path``, or RecordingError naming the file and what is wrong."""
+    path = Path(path)
+    try:
+        data = json.loads(text)
+    except ValueError as err:  # not JSON, or a number too long to read
         raise RecordingError(f"{path}: not valid JSON ({err}).") from None
     except RecursionError:
         raise RecordingError(f"{path}: JSON nested too deeply to be a recording.") from None
     recording = from_dict(data, str(path))
     recording.path = path
     return recording
+
+
+def load(path: str | os.PathLike[str]) -> Recording:
+    """Read a recording, or raise RecordingError naming the file and what is wrong with it."""
+    return loads(read_text(path), path)
 
 
 def save(recording: Recording, path: str | os.PathLike[str]) -> Path:

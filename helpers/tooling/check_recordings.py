@@ -98,10 +98,10 @@ def _replay_with_sdk(recording: Recording) -> tuple[str, list[str]]:
     return f"SDK final message: [{blocks}] stop_reason={message.stop_reason} output_tokens={message.usage.output_tokens}", []
 
 
-def _text_of(path: Path, recording: Recording) -> str:
+def _text_of(stored: str, recording: Recording) -> str:
     """The file as stored and every body decoded, so a secret inside a base64 chunk is seen too."""
     bodies = [exchange.response.body.decode("utf-8", errors="replace") for exchange in recording.exchanges]
-    return "\n".join([path.read_text(encoding="utf-8"), *bodies])
+    return "\n".join([stored, *bodies])
 
 
 def same_requests(paths: list[Path]) -> dict[Path, list[Path]]:
@@ -122,7 +122,8 @@ def check_file(path: Path) -> Report:
     """Every check on one recording; problems are sentences a recording's author can act on."""
     report = Report(path)
     try:
-        recording = recording_file.load(path)
+        stored = recording_file.read_text(path)
+        recording = recording_file.loads(stored, path)
     except RecordingError as err:
         report.problems.append(str(err))
         return report
@@ -137,7 +138,7 @@ def check_file(path: Path) -> Report:
             f"the last attempt ends in {ended}: replay would serve a failure as the answer. Record it again, "
             "or declare the failure it exists to show with provenance.expect_sdk_error."
         )
-    report.problems += [f"looks like a secret: {s[:12]}…" for s in sorted(set(find_secrets(_text_of(path, recording))))]
+    report.problems += [f"looks like a secret: {s[:12]}…" for s in sorted(set(find_secrets(_text_of(stored, recording))))]
     summary, sdk_problems = _replay_with_sdk(recording)
     report.summary = summary
     report.problems += sdk_problems

@@ -423,3 +423,16 @@ def test_a_body_that_is_not_compressed_as_its_header_says_is_not_recorded(tmp_pa
     assert b"".join(wrapped.stream) == b"plain, not gzip"  # type: ignore[union-attr]
     assert "is not gzip data as its header says" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_folder_is_read_once_per_recorder_not_once_per_answer(tmp_path, monkeypatch):
+    for n in range(3):
+        recording_file.save(Recording({"source": "recorded"}, [exchange(200, content=f"old {n}")]), tmp_path / f"old{n}.json")
+    loads: list[str] = []
+    real_load = recording_file.load
+    monkeypatch.setattr(recording_file, "load", lambda path: loads.append(Path(path).name) or real_load(path))
+    recorder = Recorder(tmp_path)
+    for n in range(5):
+        recorder.add(exchange(200, content=f"new {n}"), attempt=0)
+    assert sorted(name for name in loads if name.startswith("old")) == ["old0.json", "old1.json", "old2.json"]
+    assert recorder.add(exchange(200, text="again", content="old 1"), attempt=0) == tmp_path / "old1.json"

@@ -77,6 +77,16 @@ def stream_pieces(model: str) -> list[bytes]:
     return pieces
 
 
+def newer_stream_pieces(model: str) -> list[bytes]:
+    """The same stream as a newer API might send it: one event type and one usage field more."""
+    pieces = stream_pieces(model)
+    end = next(n for n, piece in enumerate(pieces) if piece.startswith(b"event: message_delta"))
+    counted = {"stop_reason": "end_turn", "stop_sequence": None}
+    pieces[end] = _event({"type": "message_delta", "delta": counted, "usage": {"output_tokens": 7, "reasoning_tokens": 0}})
+    pieces.insert(end, _event({"type": "content_block_annotation", "index": 0, "note": "new"}))
+    return pieces
+
+
 def stream_body(model: str) -> bytes:
     return b"".join(stream_pieces(model))
 
@@ -109,6 +119,7 @@ class LoopbackServer:
         self.answer_after = 0.0  # seconds of silence before the response starts: a slow or hung API
         self.body_after = 0.0  # seconds of silence between a stream's headers and its first event
         self.gzip_streams = False  # compress streams whatever the client accepts, as some proxies do
+        self.newer_api = False  # streams an event type and a usage field no recording has: an API that moved on
         self._statuses: list[int] = []
         self._lock = threading.Lock()
         self._httpd = _Server(_handler_for(self))
@@ -170,7 +181,7 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             self._headers(200, "text/event-stream; charset=utf-8", {"transfer-encoding": "chunked", **compressing})
             self.wfile.flush()
             time.sleep(server.body_after)
-            for n, piece in enumerate(stream_pieces(model)):
+            for n, piece in enumerate(newer_stream_pieces(model) if server.newer_api else stream_pieces(model)):
                 if server.cut_stream_after is not None and n >= server.cut_stream_after:
                     self.close_connection = True
                     return

@@ -115,3 +115,14 @@ def test_the_newest_sdk_workflow_is_scheduled_and_upgrades_anthropic():
     runs = "\n".join(step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"])
     assert "pip install --quiet --upgrade anthropic" in runs
     assert "GITHUB_STEP_SUMMARY" in runs
+
+
+def test_the_drift_workflow_is_weekly_and_skips_saying_so_without_a_key():
+    workflow = yaml.safe_load((ROOT / ".github/workflows/drift.yml").read_text(encoding="utf-8"))
+    assert "schedule" in workflow[True] and workflow["permissions"] == {"contents": "read"}
+    (job,) = workflow["jobs"].values()
+    assert job["env"]["ANTHROPIC_API_KEY"] == "${{ secrets.ANTHROPIC_API_KEY }}"
+    first, *rest = job["steps"]
+    assert "Skipped: no ANTHROPIC_API_KEY secret" in first["run"]
+    assert all(step.get("if") == "steps.key.outputs.present == 'yes'" for step in rest)
+    assert "python -m helpers drift" in rest[-1]["run"]

@@ -13,6 +13,7 @@ from helpers import config
 from helpers.errors import CourseError
 from helpers.replay import recording_file
 from helpers.tooling.check_recordings import Report, check_file, recordings_in, same_requests
+from helpers.tooling.drift import drift
 from helpers.tooling.import_sse import import_capture, read_capture, read_request
 from helpers.tooling.rerecord import rerecord
 from helpers.tooling.synthesize import build_all
@@ -73,6 +74,17 @@ def _record(args: argparse.Namespace) -> int:
     return 1 if any(what.startswith(("kept", "failed", "stopped")) for _, what in results) else 0
 
 
+def _drift(args: argparse.Namespace) -> int:
+    report = drift(config.fixtures_dir(), args.names)
+    for line in report.findings:
+        print(f"DRIFT {line}")
+    for line in report.notes:
+        print(f"      {line}")
+    verdict = f"{len(report.findings)} difference(s) to look at" if report.drifted else "no new shapes"
+    print(f"{report.compared} live answer(s) compared with the recordings: {verdict}.")
+    return 1 if report.drifted else 0
+
+
 def _refresh(args: argparse.Namespace) -> int:
     from helpers.tooling.refresh_notebooks import refresh  # imports Jupyter machinery only for this command
 
@@ -110,6 +122,10 @@ def parser() -> argparse.ArgumentParser:
     record = commands.add_parser("record", help="re-record recordings live (needs ANTHROPIC_API_KEY)")
     record.add_argument("names", nargs="*", help="recording names to re-record (default: all that can be)")
     record.set_defaults(run=_record)
+
+    drifted = commands.add_parser("drift", help="send the recordings' requests live and report shapes the recordings lack")
+    drifted.add_argument("names", nargs="*", help="recording names to compare (default: all that can be re-recorded)")
+    drifted.set_defaults(run=_drift)
 
     refresh = commands.add_parser("refresh-notebooks", help="re-execute notebooks under replay so committed outputs are current")
     refresh.add_argument("notebooks", nargs="*", help="notebook files (default: notebooks/*.ipynb)")

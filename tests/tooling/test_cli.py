@@ -280,7 +280,7 @@ def test_import_of_a_folder_asks_for_the_file(tmp_path, capsys):
 @pytest.mark.subprocess
 def test_module_entry_point_prints_help():
     result = subprocess.run([sys.executable, "-m", "helpers", "--help"], capture_output=True, text=True, check=True)
-    for command in ("build", "check", "import-sse", "record", "refresh-notebooks"):
+    for command in ("build", "check", "import-sse", "record", "drift", "refresh-notebooks"):
         assert command in result.stdout
 
 

@@ -16,7 +16,7 @@ import httpx2
 
 from helpers import config
 from helpers.errors import ConfigError
-from helpers.replay import first_byte
+from helpers.replay import demo_controls, first_byte
 from helpers.replay.faults import Fault
 from helpers.replay.library import RecordingLibrary
 from helpers.replay.live import LiveTransport
@@ -95,12 +95,14 @@ def _build(
 
     if chosen == "replay":
         assert library is not None
-        transport: Any = ReplayTransport(library, pace, stopwatch, fault=injected)
+        transport: Any = ReplayTransport(library, pace, stopwatch, fault=injected, controls=demo_controls.CONTROLS)
         options.update(api_key=REPLAY_KEY, base_url=REPLAY_BASE_URL)
         http_client: Any = httpx2.AsyncClient(transport=transport) if is_async else httpx2.Client(transport=transport)
     else:
         recorder = Recorder(folder) if chosen == "record" else None
-        backup = ReplayTransport(library, pace, stopwatch, final_only=True) if library is not None else None
+        backup = (
+            ReplayTransport(library, pace, stopwatch, final_only=True, controls=demo_controls.CONTROLS) if library is not None else None
+        )
         transport = LiveTransport(stopwatch, recorder=recorder, fallback=backup, max_retries=max_retries, first_byte_limit=limit)
         http_client = (
             anthropic.DefaultAsyncHttpxClient(transport=transport) if is_async else anthropic.DefaultHttpxClient(transport=transport)

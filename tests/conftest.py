@@ -32,3 +32,13 @@ def course_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, loopback: Loopba
     monkeypatch.setenv("ANTHROPIC_BASE_URL", loopback.url)
     monkeypatch.setenv("COURSE_FIXTURES", str(folder))
     return folder
+
+
+@pytest.fixture(autouse=True)
+def demo_controls_left_alone() -> Iterator[None]:
+    """Every test starts and ends with the instructor's controls changing nothing (they are process-wide)."""
+    from helpers.replay.demo_controls import CONTROLS
+
+    CONTROLS.reset()
+    yield
+    CONTROLS.reset()

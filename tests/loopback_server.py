@@ -195,6 +195,16 @@ def _handler_for(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
             self.wfile.flush()
 
+        def do_GET(self) -> None:
+            """``GET /v1/models``: the cheapest call that tells whether a key works."""
+            status = server._take(self.path, {k.lower(): v for k, v in self.headers.items()}, {})
+            if status != 200:
+                error = {"type": ERROR_TYPES.get(status, "api_error"), "message": f"loopback {status}"}
+                self._json(status, {"type": "error", "error": error})
+                return
+            model = {"type": "model", "id": "claude-loopback", "display_name": "Loopback", "created_at": "2026-01-01T00:00:00Z"}
+            self._json(200, {"data": [model], "has_more": False, "first_id": "claude-loopback", "last_id": "claude-loopback"})
+
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("content-length", "0")))
             body = json.loads(raw or b"{}")

@@ -137,6 +137,8 @@ class LiveTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         except NoRecordingError:
             return None
         where = recording.path.parent.name + "/" + recording.path.name if recording.path else recording.name
+        if self.fallback.controls is not None:
+            self.fallback.controls.note_from_recording(where)  # the instructor's panel marks it
         print(
             f"Live call failed before its first byte ({_failure(status, error)}); replaying the recording {where} instead.",
             file=sys.stderr,

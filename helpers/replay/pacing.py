@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import TypeVar
-
-T = TypeVar("T")
-
 
 def due_at(start: float, offset: float, speed: float) -> float:
     """The absolute time a chunk recorded ``offset`` s after the request is due at ``speed``.
@@ -22,12 +17,6 @@ def due_at(start: float, offset: float, speed: float) -> float:
 def delay(deadline: float, now: float) -> float:
     """How long to sleep before a deadline; never negative."""
     return max(0.0, deadline - now)
-
-
-def schedule(items: Iterable[tuple[float, T]], start: float, speed: float) -> Iterator[tuple[float, float, T]]:
-    """``(deadline, offset, item)`` for each ``(offset, item)`` in recorded order."""
-    for offset, item in items:
-        yield due_at(start, offset, speed), offset, item
 
 
 def scaled_retry_headers(headers: dict[str, str], speed: float) -> dict[str, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +68,23 @@ def parse(body: bytes) -> SseBody:
             events.append(event)
         position = separator.end()
     return SseBody(events, body[position:])
+
+
+def timed_events(chunks: Sequence[tuple[float, bytes]]) -> list[tuple[float, SseEvent]]:
+    """Each event of a body that arrived in ``(seconds, bytes)`` pieces, with the time its last byte came.
+
+    An event may span pieces, and one piece may hold several events.
+    """
+    ends, total = [], 0
+    for at, data in chunks:
+        total += len(data)
+        ends.append((total, at))
+    timed, n = [], 0
+    for event in parse(b"".join(data for _, data in chunks)).events:
+        while ends[n][0] < event.end:
+            n += 1
+        timed.append((ends[n][1], event))
+    return timed
 
 
 def frame(name: str, data: str) -> bytes:

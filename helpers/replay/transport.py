@@ -14,46 +14,62 @@ import httpx2
 
 from helpers.errors import NoRecordingError
 from helpers.replay import faults
+from helpers.replay.demo_controls import DemoControls, Pacer
 from helpers.replay.faults import Fault
 from helpers.replay.library import RecordingLibrary
 from helpers.replay.matching import api_path, attempt_of, request_json
-from helpers.replay.pacing import delay, due_at, scaled_retry_headers, schedule
+from helpers.replay.pacing import delay, due_at, scaled_retry_headers
 from helpers.replay.recording_file import Chunk, Exchange
 from helpers.replay.stopwatch import Stopwatch
 
 
 class PacedBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
-    """Recorded chunks released at their recorded offsets (scaled by speed) from ``start``."""
+    """Recorded chunks released at their recorded offsets (scaled by speed) from ``start``.
 
-    def __init__(self, chunks: list[Chunk], start: float, speed: float, stopwatch: Stopwatch, drop: str = "") -> None:
-        self._plan = list(schedule(((c.at, c.data) for c in chunks), start, speed))
+    With ``controls`` (the instructor's panel), the speed can change, the stream pause or break
+    while it plays; ``demo_controls.Pacer`` decides, this class only sleeps and delivers.
+    """
+
+    def __init__(
+        self,
+        chunks: list[Chunk],
+        start: float,
+        speed: float,
+        stopwatch: Stopwatch,
+        drop: str = "",
+        controls: DemoControls | None = None,
+    ) -> None:
+        self._pacer = Pacer(chunks, start, speed, controls)
         self._stopwatch = stopwatch
         self._closed = False
         self._drop = drop  # non-empty: the connection is cut after the last chunk, for this reason
 
     def _end(self) -> None:
-        if self._drop:
-            raise httpx2.RemoteProtocolError(f"peer closed connection without sending complete message body ({self._drop})")
+        reason = self._drop or self._pacer.dropped
+        if reason:
+            raise httpx2.RemoteProtocolError(f"peer closed connection without sending complete message body ({reason})")
 
-    def _deliver(self, offset: float, data: bytes) -> bytes:
+    def _deliver(self, chunk: Chunk) -> bytes:
         if self._closed:
             # As on a real socket: once the response is closed, reading the rest fails.
             raise httpx2.ReadError("the response was closed before its body was read to the end")
-        self._stopwatch.advance(offset)
-        return data
+        self._stopwatch.advance(chunk.at)
+        return chunk.data
 
     def __iter__(self) -> Iterator[bytes]:
-        for deadline, offset, data in self._plan:
-            if (wait := delay(deadline, time.perf_counter())) > 0:  # sleep(0) alone costs ~70 µs
-                time.sleep(wait)
-            yield self._deliver(offset, data)
+        while (step := self._pacer.step(time.perf_counter())) is not None:
+            if isinstance(step, Chunk):
+                yield self._deliver(step)
+            else:
+                time.sleep(step)
         self._end()
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        for deadline, offset, data in self._plan:
-            if (wait := delay(deadline, time.perf_counter())) > 0:
-                await asyncio.sleep(wait)
-            yield self._deliver(offset, data)
+        while (step := self._pacer.step(time.perf_counter())) is not None:
+            if isinstance(step, Chunk):
+                yield self._deliver(step)
+            else:
+                await asyncio.sleep(step)
         self._end()
 
     def close(self) -> None:
@@ -73,12 +89,14 @@ class ReplayTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         stopwatch: Stopwatch,
         final_only: bool = False,
         fault: Fault | None = None,
+        controls: DemoControls | None = None,
     ) -> None:
         self.library = library
         self.speed = speed
         self.stopwatch = stopwatch
         self.final_only = final_only
         self.fault = fault
+        self.controls = controls
 
     def select(self, request: httpx2.Request) -> Exchange:
         """The recorded exchange for this request and attempt; raises NoRecordingError.
@@ -108,7 +126,7 @@ class ReplayTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         if self.fault is not None and exchange.request.is_stream and exchange.response.status == 200:
             chunks, dropped = faults.apply(chunks, self.fault)
             drop = f"injected fault: {self.fault.describe()}" if dropped else ""
-        body = PacedBody(chunks, start, self.speed, self.stopwatch, drop)
+        body = PacedBody(chunks, start, self.speed, self.stopwatch, drop, self.controls)
         return httpx2.Response(
             exchange.response.status,
             headers=scaled_retry_headers(exchange.response.headers, self.speed),

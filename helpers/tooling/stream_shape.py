@@ -117,25 +117,12 @@ class Envelope:
     tokens_per_s: float | None
 
 
-def arrivals(response: RecordedResponse) -> list[tuple[float, sse.SseEvent]]:
-    """Each event with the time its last byte arrived (events may span chunks)."""
-    ends, total = [], 0
-    for chunk in response.chunks:
-        total += len(chunk.data)
-        ends.append((total, chunk.at))
-    timed, n = [], 0
-    for event in sse.parse(response.body).events:
-        while ends[n][0] < event.end:
-            n += 1
-        timed.append((ends[n][1], event))
-    return timed
-
-
 def envelope(response: RecordedResponse) -> Envelope:
     """Timing from the events' arrival and the final usage (None where a stream has no deltas)."""
-    deltas = [at for at, event in arrivals(response) if event.event == "content_block_delta"]
+    timed = sse.timed_events([(chunk.at, chunk.data) for chunk in response.chunks])
+    deltas = [at for at, event in timed if event.event == "content_block_delta"]
     tokens = None
-    for _, event in arrivals(response):
+    for _, event in timed:
         if event.event == "message_delta":
             try:
                 tokens = event.json().get("usage", {}).get("output_tokens")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from helpers.replay.pacing import delay, due_at, scaled_retry_headers, schedule
+from helpers.replay.pacing import delay, due_at, scaled_retry_headers
 
 
 @pytest.mark.parametrize("speed, expected", [(1, 12.5), (2, 11.25), (0.5, 15.0), (0, 10.0)])
@@ -13,14 +13,6 @@ def test_due_at_scales_the_recorded_offset(speed, expected):
 def test_delay_is_never_negative():
     assert delay(5.0, 4.0) == pytest.approx(1.0)
     assert delay(5.0, 6.0) == 0.0
-
-
-def test_schedule_uses_absolute_deadlines_so_lateness_does_not_accumulate():
-    plan = list(schedule([(0.1, "a"), (0.2, "b"), (0.3, "c")], start=100.0, speed=1))
-    assert [round(deadline, 6) for deadline, _, _ in plan] == [100.1, 100.2, 100.3]
-    # Even if chunk "a" was served late (at 100.25), "b" and "c" keep their own deadlines.
-    assert delay(plan[2][0], 100.25) == pytest.approx(0.05)
-    assert [item for _, _, item in plan] == ["a", "b", "c"]
 
 
 @pytest.mark.parametrize(

@@ -67,7 +67,7 @@ def test_every_third_party_import_of_the_package_is_declared():
 
 def test_binder_installs_the_lessons_packages_as_pinned_without_the_test_tools():
     binder, pinned = pins("binder/requirements.txt"), pins("requirements.txt")
-    assert {"anthropic", "jupyterlab", "ipywidgets", "matplotlib", "markdown-it-py"} <= set(binder)
+    assert {"anthropic", "jupyterlab", "ipywidgets", "matplotlib", "markdown-it-py", "starlette", "uvicorn"} <= set(binder)
     assert {name: version for name, version in binder.items() if pinned.get(name) != version} == {}
     assert set(binder) & TEST_TOOLS == set()
     lines = (ROOT / "binder/requirements.txt").read_text(encoding="utf-8").splitlines()

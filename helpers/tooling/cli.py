@@ -1,8 +1,9 @@
-"""``python -m helpers``: build, check, import and re-record the course's recordings, and refresh the notebooks."""
+"""``python -m helpers``: build, check, import and re-record the course's recordings, refresh the notebooks, serve the web app."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections import Counter
@@ -95,6 +96,19 @@ def _refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def _web(args: argparse.Namespace) -> int:
+    from helpers.web import app, server  # imports the web server only for this command
+
+    server.check_host(args.host, args.allow_remote)
+    web_app = app.create_app()
+    sock = server.bind(args.host, args.port)
+    print(f"Lesson 05's web app: {server.url_of(sock)}  (Ctrl-C stops it)", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn stops cleanly on Ctrl-C, then passes it on
+        server.serve(web_app, sock)
+    print("Stopped.")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line: one subcommand per job, each with its own ``--help``."""
     top = argparse.ArgumentParser(
@@ -130,6 +144,12 @@ def parser() -> argparse.ArgumentParser:
     refresh = commands.add_parser("refresh-notebooks", help="re-execute notebooks under replay so committed outputs are current")
     refresh.add_argument("notebooks", nargs="*", help="notebook files (default: notebooks/*.ipynb)")
     refresh.set_defaults(run=_refresh)
+
+    web = commands.add_parser("web", help="serve lesson 05's streaming web app (replay offline, live with ANTHROPIC_API_KEY)")
+    web.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    web.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+    web.add_argument("--allow-remote", action="store_true", help="allow a --host other machines can reach (live mode spends your key)")
+    web.set_defaults(run=_web)
     return top
 
 

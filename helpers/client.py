@@ -40,6 +40,7 @@ class ClientInfo:
     stopwatch: Stopwatch
     fault: Fault | None = None
     timeout: float = first_byte.DEFAULT_LIMIT_S
+    nearest: bool = False
 
     def status_line(self) -> str:
         """``Course mode: …`` with mode, model, speed and what the recordings are."""
@@ -48,6 +49,8 @@ class ClientInfo:
             how = f"replay ({speed}) · model {self.model} · recordings: {self.recordings}"
             if self.fault is not None:
                 how += f" · fault: {self.fault.describe()}"
+            if self.nearest:
+                how += " · tinkering: an edited request gets the closest recording"
         elif self.mode == "record":
             how = f"record (live API, saving every exchange) · model {self.model}"
         else:
@@ -79,6 +82,7 @@ def _build(
     max_retries: int,
     fault: Fault | str | None,
     timeout: float | str | None,
+    nearest: bool | None,
 ) -> Any:
     chosen = config.resolve_mode(mode)
     pace = config.resolve_speed(speed)
@@ -92,10 +96,11 @@ def _build(
     library = _library(recording, folder) if needs_library else None
     options: dict[str, Any] = {"max_retries": max_retries}
     injected = config.resolve_fault(fault) if chosen == "replay" else None
+    tinkering = chosen == "replay" and config.resolve_nearest(nearest)
 
     if chosen == "replay":
         assert library is not None
-        transport: Any = ReplayTransport(library, pace, stopwatch, fault=injected, controls=demo_controls.CONTROLS)
+        transport: Any = ReplayTransport(library, pace, stopwatch, fault=injected, controls=demo_controls.CONTROLS, nearest=tinkering)
         options.update(api_key=REPLAY_KEY, base_url=REPLAY_BASE_URL)
         http_client: Any = httpx2.AsyncClient(transport=transport) if is_async else httpx2.Client(transport=transport)
     else:
@@ -119,6 +124,7 @@ def _build(
         stopwatch=stopwatch,
         fault=injected,
         timeout=limit,
+        nearest=tinkering,
     )
     return client
 
@@ -132,6 +138,7 @@ def make_client(
     max_retries: int = 2,
     fault: Fault | str | None = None,
     timeout: float | str | None = None,
+    nearest: bool | None = None,
 ) -> anthropic.Anthropic:
     """A real ``anthropic.Anthropic`` for the chosen mode (``COURSE_MODE``, default ``auto``).
 
@@ -141,8 +148,10 @@ def make_client(
     replayed stream on purpose (see ``helpers.replay.faults``), and ``fault=""`` turns that off.
     ``timeout`` (``COURSE_TIMEOUT``, default 10) is how many seconds a live call waits for its
     answer to start (``helpers.replay.first_byte``); a line on stderr says when it is slow to.
+    ``nearest`` (``COURSE_NEAREST``, off by default) lets replay answer an edited request with the
+    closest recording, saying which: for tinkering without a key. Exercise checks never use it.
     """
-    return _build(False, mode, speed, recording, fallback, max_retries, fault, timeout)
+    return _build(False, mode, speed, recording, fallback, max_retries, fault, timeout, nearest)
 
 
 def make_async_client(
@@ -154,9 +163,10 @@ def make_async_client(
     max_retries: int = 2,
     fault: Fault | str | None = None,
     timeout: float | str | None = None,
+    nearest: bool | None = None,
 ) -> anthropic.AsyncAnthropic:
     """The ``anthropic.AsyncAnthropic`` twin of ``make_client``, with the same arguments."""
-    return _build(True, mode, speed, recording, fallback, max_retries, fault, timeout)
+    return _build(True, mode, speed, recording, fallback, max_retries, fault, timeout, nearest)
 
 
 def client_info(client: anthropic.Anthropic | anthropic.AsyncAnthropic) -> ClientInfo:

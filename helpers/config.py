@@ -20,7 +20,7 @@ _NO = ("0", "false", "no", "off")
 
 
 REPRODUCIBLE_ENV = {"COURSE_MODE": "replay", "COURSE_REPLAY_SPEED": "0"}
-PERSONAL_SETTINGS = ("COURSE_FIXTURES", "COURSE_MODEL", "COURSE_FAULT", "COURSE_WIDGETS", "COURSE_TIMEOUT")
+PERSONAL_SETTINGS = ("COURSE_FIXTURES", "COURSE_MODEL", "COURSE_FAULT", "COURSE_WIDGETS", "COURSE_TIMEOUT", "COURSE_NEAREST")
 
 
 def reproducible_environment(env: MutableMapping[str, str]) -> None:
@@ -92,6 +92,16 @@ def resolve_fallback(fallback: bool | None = None, env: Mapping[str, str] = os.e
     raw = env.get("COURSE_FALLBACK", "1").strip().lower()
     if raw not in _YES and raw not in _NO:
         raise ConfigError(f"COURSE_FALLBACK={raw!r} is not usable. Use 1 (answer from the recording when a live call fails) or 0.")
+    return raw in _YES
+
+
+def resolve_nearest(nearest: bool | None = None, env: Mapping[str, str] = os.environ) -> bool:
+    """Whether replay answers a request no recording matches with the closest recording (tinkering without a key)."""
+    if nearest is not None:
+        return nearest
+    raw = env.get("COURSE_NEAREST", "0").strip().lower()
+    if raw not in _YES and raw not in _NO:
+        raise ConfigError(f"COURSE_NEAREST={raw!r} is not usable. Use 1 (answer an edited request with the closest recording) or 0.")
     return raw in _YES
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from helpers.errors import NoRecordingError, RecordingError
 from helpers.replay import recording_file
 from helpers.replay.event_order import sdk_breakers
-from helpers.replay.matching import closest, explain_no_match, request_key
+from helpers.replay.matching import closest, explain_no_match, nearest_note, request_key
 from helpers.replay.recording_file import Recording
 
 CHECK = "python -m helpers check"
@@ -83,6 +83,16 @@ class RecordingLibrary:
                 f"{' and '.join(str(r.path) for r in found)} record the same request; delete all but one so replay knows which to serve."
             )
         return self._fit_to_serve(found[0])
+
+    def nearest(self, method: str, path: str, body: dict[str, Any]) -> tuple[Recording, str]:
+        """The recording closest to an unmatched request, and a line saying which and how it differs.
+
+        Another endpoint is never stood in for: that raises NoRecordingError, as ``find`` does.
+        """
+        near = closest(self.recordings, method, path, body)
+        if near is None or near.fields[0] == "path":
+            raise NoRecordingError(explain_no_match(near, self.searched))
+        return self._fit_to_serve(near.recording), nearest_note(near)
 
     def _fit_to_serve(self, recording: Recording) -> Recording:
         if id(recording) not in self._servable:

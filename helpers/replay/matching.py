@@ -172,8 +172,17 @@ def explain_no_match(near: NearMiss | None, searched: Sequence[str]) -> str:
             f"  your     {near.fields[0]}: {_short(near.sent)}",
         ]
     lines += [
-        "Two ways forward:",
-        "  1. undo the edit so the request matches the recording again (re-run the cell above if needed), or",
-        "  2. set ANTHROPIC_API_KEY (and COURSE_MODE=live) to send this request to the real API.",
+        "Three ways forward:",
+        "  1. undo the edit so the request matches the recording again (re-run the cell above if needed),",
+        "  2. set ANTHROPIC_API_KEY (and COURSE_MODE=live) to send this request to the real API, or",
+        "  3. to tinker without a key, make the client with make_client(nearest=True) (or set COURSE_NEAREST=1):",
+        "     an edited request is then answered by the closest recording, which says so.",
     ]
     return "\n".join(lines)
+
+
+def nearest_note(near: NearMiss) -> str:
+    """The line a tinkering student sees when the closest recording answers their edited request."""
+    where = near.recording.path.name if near.recording.path else near.recording.name
+    shown = ", ".join(near.fields[:3]) + (" …" if len(near.fields) > 3 else "")
+    return f"Tinkering (nearest=True): no recording answers this request; replaying {where}, the closest (it differs in {shown})."

@@ -7,6 +7,7 @@ decodes the served bytes exactly as it would live. Nothing above this seam knows
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 
@@ -90,6 +91,7 @@ class ReplayTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         final_only: bool = False,
         fault: Fault | None = None,
         controls: DemoControls | None = None,
+        nearest: bool = False,
     ) -> None:
         self.library = library
         self.speed = speed
@@ -97,6 +99,7 @@ class ReplayTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         self.final_only = final_only
         self.fault = fault
         self.controls = controls
+        self.nearest = nearest  # tinkering: an unmatched request gets the closest recording, with a line saying so
 
     def select(self, request: httpx2.Request) -> Exchange:
         """The recorded exchange for this request and attempt; raises NoRecordingError.
@@ -110,7 +113,15 @@ class ReplayTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
                 f"Replay answers JSON requests only; {request.method} {request.url.path} sent another kind of body "
                 "(a file upload?). Set ANTHROPIC_API_KEY and COURSE_MODE=live to send it to the real API."
             )
-        recording = self.library.find(request.method, api_path(request.url.path), body)
+        method, path = request.method, api_path(request.url.path)
+        try:
+            recording = self.library.find(method, path, body)
+        except NoRecordingError:
+            if not self.nearest:
+                raise
+            recording, note = self.library.nearest(method, path, body)
+            if attempt_of(request) == 0:
+                print(note, file=sys.stderr)
         return recording.exchanges[-1] if self.final_only else recording.exchange_for_attempt(attempt_of(request))
 
     def _begin(self, request: httpx2.Request) -> tuple[Exchange, float, float]:

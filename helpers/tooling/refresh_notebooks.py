@@ -13,18 +13,22 @@ from helpers.config import reproducible_environment
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 LIVE_VIEW_NOTE = "A live widget view: run this cell to watch it."
+SAVED_AS_TEXT = "saved_as_text"  # in an output's metadata["course"]: its text/plain is the content (a quiz), keep it
 
 
 def settle_widget_views(notebook: nbformat.NotebookNode) -> None:
-    """Replace widget views, whose models are not saved, with a stable note.
+    """Replace widget views, whose models are not saved, with a stable note (or the text they carry).
 
     A saved view points at a model by a random id that exists only while the kernel runs; kept,
-    it would show as an error when the notebook is opened, and change on every refresh.
+    it would show as an error when the notebook is opened, and change on every refresh. An output
+    whose plain text is its content (marked ``SAVED_AS_TEXT``, e.g. a quiz) keeps that text.
     """
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
-            if WIDGET_VIEW in output.get("data", {}):
-                output["data"] = {"text/plain": LIVE_VIEW_NOTE}
+            data = output.get("data", {})
+            if WIDGET_VIEW in data:
+                kept = output.get("metadata", {}).get("course", {}).get(SAVED_AS_TEXT)
+                output["data"] = {"text/plain": data["text/plain"] if kept else LIVE_VIEW_NOTE}
 
 
 def refresh(path: Path, timeout: int = 600) -> None:

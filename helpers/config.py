@@ -11,7 +11,7 @@ from helpers.errors import ConfigError
 from helpers.replay import first_byte
 from helpers.replay.faults import Fault, parse_fault
 
-DEFAULT_MODEL = "claude-sonnet-4-6"
+DEFAULT_MODEL = "claude-opus-4-8"
 COURSE_MODES = ("auto", "replay", "live", "record")
 DEFAULT_SPEED = 1.0
 SLOWEST_SPEED, FASTEST_SPEED = 0.1, 100.0  # slower would stretch a 10 s answer past a quarter of an hour

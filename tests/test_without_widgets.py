@@ -31,8 +31,9 @@ def code_of(lesson: Path) -> str:
 
 
 def draws_widgets(lesson: Path) -> bool:
+    """A lesson that shows course views (or widgets of its own), not one that only uses a pure helper from ``views``."""
     code = code_of(lesson)
-    return "ipywidgets" in code or "helpers.views" in code
+    return "ipywidgets" in code or "StreamView(" in code or "side_by_side(" in code
 
 
 def colab_like_environment(tmp_path: Path) -> dict[str, str]:

@@ -55,6 +55,17 @@ STREAM_OUTCOME = Exercise(
     kind_words="a pair (text, ending)",
 )
 
+FIRST_TEXT = Exercise(
+    3,
+    "first_output_and_text",
+    recipe="note clock = helpers.stopwatch(client) before streaming; inside the loop over the stream's events, keep "
+    "clock.elapsed() at the first content_block_start (the output begins) and at the first content_block_delta whose "
+    "delta.type is 'text_delta' (the reader sees something); return the two, in seconds.",
+    returns="a pair of seconds (first_output, first_text), e.g. return 0.52, 3.27",
+    kind=(tuple, list),
+    kind_words="a pair of numbers (first_output, first_text)",
+)
+
 # The recordings exercise 1 folds, simplest first, with what each one adds.
 ACCUMULATE_RECORDINGS: tuple[tuple[str, str], ...] = (
     ("events_sse_basics", "one text block"),
@@ -395,6 +406,134 @@ def _text_mistake(text: Any, expected: str) -> str:
 # What the notebook calls -----------------------------------------------------------------------
 
 
+# Exercise 3: when does the output begin, and when does the reader see text? ------------------
+
+# The recordings exercise 3 is run on: omitted thinking first (the lesson's point), then plain text.
+FIRST_TEXT_RECORDINGS: tuple[tuple[str, str], ...] = (
+    ("events_thinking_omitted", "an answer with omitted thinking"),
+    ("events_sse_basics", "a plain text answer"),
+)
+_SAME_MOMENT = 0.001  # seconds: the recording's clock is exact, so this only absorbs rounding
+
+
+@dataclass(frozen=True)
+class Moments:
+    """When each event a student might time arrived in one recording, on the recording's clock."""
+
+    message_start: float
+    first_block: float
+    first_delta: float
+    first_text: float
+    last_text: float
+    end: float
+
+
+def moments(name: str) -> Moments:
+    """Stream one recording and note the moments exercise 3 could be answered with."""
+    seen: dict[str, float] = {}
+    with replay_client() as client, client.messages.stream(**recorded_request(name)) as stream:
+        clock = stopwatch(client)
+        for event in stream:
+            now = clock.elapsed()
+            kind = event.type
+            if kind == "content_block_start":
+                seen.setdefault("first_block", now)
+            elif kind == "content_block_delta":
+                seen.setdefault("first_delta", now)
+                if getattr(getattr(event, "delta", None), "type", None) == "text_delta":
+                    seen.setdefault("first_text", now)
+                    seen["last_text"] = now
+            elif kind == "message_start":
+                seen["message_start"] = now
+        seen["end"] = clock.elapsed()
+    return Moments(**seen)
+
+
+def _near(value: Any, moment: float) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and abs(value - moment) <= _SAME_MOMENT
+
+
+def judge_first_output_and_text(first_output_and_text: Callable[[Any, dict[str, Any]], Any]) -> Verdict:
+    """Exercise 3: the moment the output begins and the moment the first visible text arrives."""
+    ex = FIRST_TEXT
+    if not callable(first_output_and_text):
+        return not_a_function(ex, first_output_and_text)
+    passed: list[str] = []
+    for name, what in FIRST_TEXT_RECORDINGS:
+        with replay_client() as client:
+            result = attempt(first_output_and_text, client, recorded_request(name))
+            read_until = stopwatch(client).elapsed()
+        failure = crashed(ex, result)
+        if failure:
+            return failure
+        if read_until == 0:
+            return sent_nothing(ex, result, hint="stream the `request` with the `client` you are given.")
+        if is_blank(result.value):
+            return returned_none(ex, right="it streamed the answer.", where=f"for {what},")
+        wrong_value = wrong_kind(ex, result.value)
+        if wrong_value:
+            return wrong_value
+        right = f"it timed {' and '.join(passed)}." if passed else "it streamed the answer and returned two values."
+        problem = _first_text_mistake(list(result.value), moments(name), what)
+        if problem:
+            wrong, hint = problem
+            return ex.verdict("wrong", right=right, wrong=wrong, hint=hint)
+        passed.append(what)
+    return ex.verdict(
+        "correct",
+        right=f"it timed {' and '.join(passed)}: with omitted thinking the output begins seconds before the first "
+        "visible text; without thinking the two are almost the same moment.",
+    )
+
+
+def _first_text_mistake(value: list[Any], at: Moments, what: str) -> tuple[str, str] | None:
+    """(wrong, hint) for the first mistake in a returned pair, or None when both moments are right."""
+    if len(value) != 2 or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
+        return f"for {what}, it returned {value!r}.", "return two numbers of seconds: (first_output, first_text)."
+    output, text = value
+    if _near(output, at.first_block) and _near(text, at.first_text):
+        return None
+    said = (
+        f"for {what}, it returned ({output:.3f}, {text:.3f}); the output began at {at.first_block:.3f} s "
+        f"and the first text arrived at {at.first_text:.3f} s."
+    )
+    if _near(output, at.first_text) and _near(text, at.first_block):
+        return said, "the pair is the wrong way round: return (first_output, first_text)."
+    if _near(output / 1000, at.first_block) or _near(text / 1000, at.first_text):
+        return said, "return seconds, as clock.elapsed() gives them, not milliseconds."
+    if _near(output, at.end) and _near(text, at.end):
+        return said, "both moments are the end of the stream: read the clock inside the loop, as each event arrives, not after it."
+    if max(output, text) < 0.05 < at.first_text:
+        return (
+            said,
+            "the recording plays without waiting, so a wall clock (time.monotonic) sees no time pass; "
+            "read helpers.stopwatch(client).elapsed(), the recording's clock.",
+        )
+    if _near(output, at.message_start):
+        return (
+            said,
+            "message_start comes with the response headers, before the model writes anything; "
+            "the output begins at the first content_block_start.",
+        )
+    if _near(output, at.first_delta) and not _near(at.first_delta, at.first_block):
+        return (
+            said,
+            "the first delta here is the thinking block's signature_delta, sent when the thinking ended; "
+            "the output began when that block started (content_block_start).",
+        )
+    if _near(text, at.first_delta) and not _near(at.first_delta, at.first_text):
+        return said, "a signature_delta carries no text a reader sees; wait for the first delta whose type is 'text_delta'."
+    if _near(text, at.last_text) and not _near(at.last_text, at.first_text):
+        return said, "that is the last text_delta; keep only the first one (setdefault, or an `if first_text is None` guard)."
+    if _near(output, at.first_text) and _near(text, at.first_text):
+        return (
+            said,
+            "both are the first text: the output begins earlier, at the first content_block_start, "
+            "even when nothing visible comes with it.",
+        )
+    return said, FIRST_TEXT.recipe
+
+
 def check_accumulate(accumulate: Callable[[Iterable[Any]], Any]) -> None:
     """Print the verdict for exercise 1."""
     print(judge_accumulate(accumulate))
@@ -403,3 +542,8 @@ def check_accumulate(accumulate: Callable[[Iterable[Any]], Any]) -> None:
 def check_stream_outcome(stream_outcome: Callable[[Any, dict[str, Any]], Any]) -> None:
     """Print the verdict for exercise 2."""
     print(judge_stream_outcome(stream_outcome))
+
+
+def check_first_output_and_text(first_output_and_text: Callable[[Any, dict[str, Any]], Any]) -> None:
+    """Print the verdict for exercise 3."""
+    print(judge_first_output_and_text(first_output_and_text))

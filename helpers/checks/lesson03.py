@@ -74,6 +74,18 @@ CALLS_TO_RUN = Exercise(
 )
 
 
+RECOVER_CUT_INPUT = Exercise(
+    4,
+    "recover_cut_input",
+    recipe='inside `with client.messages.stream(**request) as stream:`, join event.partial_json of every "input_json" '
+    'event into raw; then recovered = jiter.from_json(raw.encode(), partial_mode="trailing-strings"). Return (raw, recovered).',
+    returns="a pair (raw, recovered): the tool input's JSON text as it arrived, and its best parse",
+    kind=(tuple, list),
+    kind_words="a pair (raw, recovered)",
+)
+EAGER_CUT = "tools_eager_max_tokens"
+EAGER_WHOLE = "tools_eager"
+
 STREAM_THE_REQUEST = "stream the `request` with the `client` you are given."
 
 
@@ -458,6 +470,127 @@ def _wrong_calls(case: ReplyCase, value: list[Any]) -> str:
     return f"for {case.what}, it returned calls {ids}; the reply's calls are {list(case.expected_ids)}."
 
 
+# Exercise 4: recover a cut eager tool input ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CutCase:
+    """One eager tool-call recording and what a recovery of its input should give."""
+
+    name: str
+    what: str
+    raw: str
+    recovered: dict[str, Any]
+    sdk_input: Any
+    text: str
+    last_fragment: str
+
+
+def cut_case(name: str, what: str) -> CutCase:
+    """Stream a recording once and note the raw input JSON, the SDK's parse of it, and the text."""
+    from jiter import from_json
+
+    fragments: list[str] = []
+    with replay_client() as client, client.messages.stream(**recorded_request(name)) as stream:
+        for event in stream:
+            if event.type == "input_json":
+                fragments.append(event.partial_json)
+        message = stream.get_final_message()
+    raw = "".join(fragments)
+    text = "".join(block.text for block in message.content if block.type == "text")
+    sdk_input = tool_uses(message.content)[-1].input
+    recovered = from_json(raw.encode(), partial_mode="trailing-strings")
+    return CutCase(name, what, raw, recovered, sdk_input, text, [f for f in fragments if f][-1])
+
+
+def judge_recover_cut_input(recover_cut_input: Callable[[Any, dict[str, Any]], Any]) -> Verdict:
+    """Exercise 4: the raw JSON of a tool input cut by max_tokens, and a parse that keeps its half-written string."""
+    ex = RECOVER_CUT_INPUT
+    if not callable(recover_cut_input):
+        return not_a_function(ex, recover_cut_input)
+    passed: list[str] = []
+    for name, what in ((EAGER_CUT, "the call cut by max_tokens"), (EAGER_WHOLE, "a complete call")):
+        with replay_client() as client:
+            result = attempt(recover_cut_input, client, recorded_request(name))
+            read_until = stopwatch(client).elapsed()
+        if isinstance(result.error, ValueError):
+            return ex.verdict("wrong", wrong=f"for {what}, it raised {first_line(result.error)}", hint=_parse_error_hint(result.error))
+        failure = crashed(ex, result)
+        if failure:
+            return failure
+        if read_until == 0:
+            return sent_nothing(ex, result, hint=STREAM_THE_REQUEST)
+        if is_blank(result.value):
+            return returned_none(ex, right="it streamed the reply.", where=f"for {what},")
+        wrong_value = wrong_kind(ex, result.value)
+        if wrong_value:
+            return wrong_value
+        right = f"it recovered {' and '.join(passed)}." if passed else "it streamed the reply and returned a pair."
+        problem = _recovery_mistake(list(result.value), cut_case(name, what))
+        if problem:
+            return ex.verdict("wrong", right=right, wrong=problem[0], hint=problem[1])
+        passed.append(what)
+    return ex.verdict(
+        "correct",
+        right=f'it recovered {" and ".join(passed)}: the half-written "unit" is visible, and it is still not a value to run the tool with.',
+    )
+
+
+def _recovery_mistake(value: list[Any], case: CutCase) -> tuple[str, str] | None:
+    """(wrong, hint) for the first mistake in a returned (raw, recovered) pair, or None."""
+    if len(value) != 2:
+        return f"for {case.what}, it returned {len(value)} values.", "return two: (raw, recovered)."
+    raw, recovered = value
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8", "replace")
+    if not isinstance(raw, str):
+        return f"for {case.what}, raw is {type(raw).__name__}, not the JSON text.", 'join event.partial_json of the "input_json" events.'
+    if raw != case.raw:
+        if case.text and case.text in raw:
+            return (
+                f"for {case.what}, raw also holds the reply's text ({case.text!r}).",
+                'keep only the "input_json" events: the text arrives in "text" events of another block.',
+            )
+        if raw == case.last_fragment:
+            return f"for {case.what}, raw is only the last fragment, {raw!r}.", "join every fragment, in order: raw += event.partial_json."
+        return (
+            f"for {case.what}, raw is {raw!r}, but the fragments join to {case.raw!r}.",
+            'join event.partial_json of every "input_json" event.',
+        )
+    if isinstance(recovered, str | bytes):
+        return f"for {case.what}, recovered is the text itself, not a parse of it.", _parse_hint()
+    if recovered == case.recovered:
+        return None
+    if recovered == {}:
+        return (
+            f"for {case.what}, recovered is {{}}: the block's input when it started, before any fragment.",
+            _parse_hint(),
+        )
+    if recovered == case.sdk_input:
+        return (
+            f"for {case.what}, recovered is {recovered}: the SDK's own parse (partial_mode=True), which drops the "
+            f"half-written string; the fragments end in {case.raw[-12:]!r}.",
+            'partial_mode="trailing-strings" keeps a string that has not closed yet, so you can show it (never run it).',
+        )
+    return f"for {case.what}, recovered is {recovered!r}, not {case.recovered!r}.", _parse_hint()
+
+
+def _parse_error_hint(err: ValueError) -> str:
+    """Which parse failed: json.loads on a cut document, jiter without partial mode, or jiter on text that is not the input."""
+    if isinstance(err, json.JSONDecodeError):
+        return (
+            'json.loads needs a whole document, and a cut one never is; use jiter.from_json(raw.encode(), partial_mode="trailing-strings").'
+        )
+    if "EOF while parsing" in str(err):
+        return 'without partial_mode, jiter wants a whole document too; pass partial_mode="trailing-strings".'
+    return 'what was parsed is not the tool input\'s JSON: join only the fragments of the "input_json" events, all of them, in order.'
+
+
+def _parse_hint() -> str:
+    """The hint for a recovery that did not parse the raw text the trailing-strings way."""
+    return 'parse the joined text: jiter.from_json(raw.encode(), partial_mode="trailing-strings").'
+
+
 # What the notebook calls -----------------------------------------------------------------------
 
 
@@ -474,3 +607,8 @@ def check_answer_with_tools(answer_with_tools: Callable[[Any, dict[str, Any]], A
 def check_calls_to_run(calls_to_run: Callable[[Any], Any]) -> None:
     """Print the verdict for exercise 3."""
     print(judge_calls_to_run(calls_to_run))
+
+
+def check_recover_cut_input(recover_cut_input: Callable[[Any, dict[str, Any]], Any]) -> None:
+    """Print the verdict for exercise 4."""
+    print(judge_recover_cut_input(recover_cut_input))

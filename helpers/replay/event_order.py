@@ -4,7 +4,9 @@
     block   := content_block_start(i) content_block_delta(i)* content_block_stop(i)
 
 Block indices start at 0 and rise by one; blocks never overlap; an ``error`` event may end the
-stream at any point. The SDK relies on all of this without checking it (it appends blocks on
+stream at any point. Each delta must fit its block's type (``DELTAS_FOR_BLOCK``); blocks that
+arrive whole, such as a server-side fallback's ``fallback`` block, take no delta at all. A block
+type not listed is let through, as the SDK lets it through. The SDK relies on all of this without checking it (it appends blocks on
 start and finds them by index), so a broken order corrupts a message silently.
 """
 
@@ -22,6 +24,12 @@ DELTAS_FOR_BLOCK = {
     "server_tool_use": {"input_json_delta"},
     "mcp_tool_use": {"input_json_delta"},
     "thinking": {"thinking_delta", "signature_delta"},
+    "compaction": {"compaction_delta"},
+    # complete in their content_block_start: a start and a stop, nothing between
+    "fallback": set(),
+    "redacted_thinking": set(),
+    "web_search_tool_result": set(),
+    "web_fetch_tool_result": set(),
 }
 
 
@@ -50,6 +58,7 @@ class _Grammar:
         self.started = False
         self.blocks: list[str] = []
         self.open: int | None = None
+        self.open_deltas: list[str] = []  # the delta types of the open block, in order
         self.deltas = 0
         self.done = False
 
@@ -102,6 +111,7 @@ class _Grammar:
             self.fail(n, "content_block_start", f"index {index}, expected {len(self.blocks)} (indices rise by one from 0)")
         self.blocks.append(str(_table(data, "content_block").get("type")))
         self.open = index
+        self.open_deltas = []
 
     def _content_block_delta(self, n: int, data: dict[str, Any]) -> None:
         index = data.get("index")
@@ -109,8 +119,11 @@ class _Grammar:
             return self.fail(n, "content_block_delta", f"index {index}, but {self._open_block()}")
         delta_type = _table(data, "delta").get("type")
         kind = self.blocks[-1]  # the open block is always the latest started
+        self.open_deltas.append(str(delta_type))
         allowed = DELTAS_FOR_BLOCK.get(kind)
-        if allowed is not None and delta_type not in allowed:
+        if allowed == set():
+            self.fail(n, "content_block_delta", f"{delta_type} in a {kind} block, which arrives whole and takes no delta")
+        elif allowed is not None and delta_type not in allowed:
             self.fail(n, "content_block_delta", f"{delta_type} in a {kind} block")
         return None
 
@@ -118,7 +131,16 @@ class _Grammar:
         if data.get("index") != self.open:
             return self.fail(n, "content_block_stop", f"index {data.get('index')}, but {self._open_block()}")
         self.open = None
+        if self.blocks[-1] == "thinking":
+            self._check_signature(n)
         return None
+
+    def _check_signature(self, n: int) -> None:
+        signatures = self.open_deltas.count("signature_delta")
+        if signatures != 1:
+            self.fail(n, "content_block_stop", f"a thinking block ends with exactly one signature_delta; this one had {signatures}")
+        elif self.open_deltas[-1] != "signature_delta":
+            self.fail(n, "content_block_stop", "a thinking block's signature_delta must be its last delta")
 
     def _message_delta(self, n: int, data: dict[str, Any]) -> None:
         if self.open is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import json
 from dataclasses import dataclass, field
@@ -66,6 +67,13 @@ def _exchange_problems(n: int, exchange: Exchange, last: bool) -> list[str]:
     return problems
 
 
+def _messages_for(client: anthropic.Anthropic, body: dict[str, Any]) -> Any:
+    """``client.messages``, or ``client.beta.messages`` for a body with fields only the beta takes
+    (a server-side fallback's ``fallbacks``, say), as the lesson that sends it does."""
+    accepted = inspect.signature(client.messages.stream).parameters
+    return client.beta.messages if any(key not in accepted for key in body) else client.messages
+
+
 def _replay_with_sdk(recording: Recording) -> tuple[str, list[str]]:
     """Run the recorded request through the real SDK; returns (summary, problems)."""
     assert recording.path is not None
@@ -76,7 +84,7 @@ def _replay_with_sdk(recording: Recording) -> tuple[str, list[str]]:
     intended = recording.provenance.get("expect_sdk_error")
     try:
         if stream:
-            with client.messages.stream(**body) as live:
+            with _messages_for(client, body).stream(**body) as live:
                 message = live.get_final_message()
         else:
             message = client.messages.create(**body)

@@ -4,9 +4,28 @@ No API key exists where this pack is built, so its shipped streams are made here
 ``fixtures/specs/*.toml``: content blocks plus a timing model (time to first token, a token
 rate with jitter, fragment sizes like the API's, pauses before tool-input bursts). The output
 follows the framing, padding, event order, ping and usage of real captures (see
-``fixtures/README.md``). A seeded generator makes every build identical, and every file says
-in its provenance that it was synthesized. ``python -m helpers record`` replaces them with
-live recordings where a key exists.
+``fixtures/README.md``; ``tests/replay/test_conformance.py`` compares the shapes with the
+published captures). A seeded generator makes every build identical, and every file says in its
+provenance that it was synthesized. ``python -m helpers record`` replaces them with live
+recordings where a key exists.
+
+Block kinds a spec's ``[[content]]`` tables may use:
+
+- ``text``: ``text``, optional ``citations`` (sent before the text). Structured output is a text
+  block whose text is the JSON document.
+- ``thinking``: ``thinking`` (the summarized text; ``""`` for ``display: "omitted"``, which streams
+  no ``thinking_delta`` at all) and optional ``thinking_tokens``, the tokens actually spent
+  thinking (required when the text is empty): the clock advances by them, ``output_tokens``
+  counts them and ``usage.output_tokens_details.thinking_tokens`` reports them. One
+  ``signature_delta`` ends the block.
+- ``tool_use``: ``name`` and ``input``, or ``raw_input_json`` (cut or broken JSON). By default the
+  input comes in key/value bursts after a pause (the API's buffered mode); ``eager = true`` streams
+  it at the token rate without pauses, as a tool with ``eager_input_streaming`` does.
+- ``fallback``: ``from`` and ``to`` (model ids), optional ``category`` and ``declined_tokens`` (output
+  the declining model spent without showing it): a server-side fallback's
+  hand-over, a start and a stop with no deltas. Blocks after it are the ``to`` model's; the final
+  usage gets per-model ``iterations`` (``message`` for each declining hop, ``fallback_message``
+  for the one that served), and ``[timing] handover`` is the fallback model's own wait.
 """
 
 from __future__ import annotations
@@ -37,7 +56,7 @@ _FRAGMENT_TOKENS = (1, 1, 1, 2, 2, 2, 2, 3, 3, 4, 5, 7)
 _COALESCE_WITHIN = 0.002  # events this close together leave the server in one packet
 
 
-_REQUIRED_FIELD = {"text": "text", "thinking": "thinking", "tool_use": "name"}
+_REQUIRED_FIELDS = {"text": ("text",), "thinking": ("thinking",), "tool_use": ("name",), "fallback": ("from", "to")}
 
 
 @dataclass(frozen=True)
@@ -49,6 +68,7 @@ class Timing:
     jitter: float = 0.35
     tool_pause: float = 0.45
     headers_after: float = 0.3
+    handover: float = 0.6  # after a fallback block: the fallback model's own time to first token
 
 
 @dataclass
@@ -91,11 +111,7 @@ def load_spec(path: Path) -> Spec:
     meta = raw.get("meta", {})
     blocks = _require(raw, "content", list, where)
     for n, block in enumerate(blocks):
-        kind = block.get("type")
-        if kind not in _REQUIRED_FIELD:
-            raise RecordingError(f"{where}: content[{n}].type must be text, tool_use or thinking, got {kind!r}.")
-        if not isinstance(block.get(_REQUIRED_FIELD[kind]), str):
-            raise RecordingError(f"{where}: content[{n}] ({kind}) needs a string field '{_REQUIRED_FIELD[kind]}'.")
+        _check_block(block, f"{where}: content[{n}]")
     try:
         timing_fields = {k: float(v) for k, v in raw.get("timing", {}).items()}
     except (TypeError, ValueError):
@@ -121,6 +137,22 @@ def load_spec(path: Path) -> Spec:
         failed_attempts=list(response.get("failed_attempts", [])),
         expect_sdk_error=response.get("expect_sdk_error"),
     )
+
+
+def _check_block(block: dict[str, Any], where: str) -> None:
+    kind = block.get("type")
+    if kind not in _REQUIRED_FIELDS:
+        raise RecordingError(f"{where}.type must be one of {', '.join(_REQUIRED_FIELDS)}, got {kind!r}.")
+    for name in _REQUIRED_FIELDS[kind]:
+        if not isinstance(block.get(name), str):
+            raise RecordingError(f"{where} ({kind}) needs a string field '{name}'.")
+    spent = block.get("thinking_tokens")
+    if kind == "thinking" and spent is not None and (not isinstance(spent, int) or spent < 1):
+        raise RecordingError(f"{where} (thinking): 'thinking_tokens' must be a whole number of tokens above 0, got {spent!r}.")
+    if kind == "thinking" and not block["thinking"] and spent is None:
+        raise RecordingError(
+            f"{where} (thinking) has no text, as with display 'omitted': give 'thinking_tokens', the tokens it spent thinking."
+        )
 
 
 def _estimate_input_tokens(request: dict[str, Any]) -> int:
@@ -223,7 +255,19 @@ def _final_input(block: dict[str, Any]) -> Any:
         return {}  # the model's JSON was cut off or broken: nothing whole to show
 
 
+def _fallback_block(block: dict[str, Any]) -> dict[str, Any]:
+    """The ``fallback`` content block: which model declined, which one takes over, and why."""
+    return {
+        "type": "fallback",
+        "from": {"model": block["from"]},
+        "to": {"model": block["to"]},
+        "trigger": {"type": "refusal", "category": block.get("category")},
+    }
+
+
 def _final_block(block: dict[str, Any], tool_id: str | None, signature: str | None) -> dict[str, Any]:
+    if block["type"] == "fallback":
+        return _fallback_block(block)
     if block["type"] == "text":
         text_block: dict[str, Any] = {"type": "text", "text": block["text"]}
         if block.get("citations"):
@@ -242,6 +286,8 @@ class _Composer:
         self.timing = spec.timing
         self.writer = _Writer(rng)
         self.output_tokens = 0
+        self.thinking_tokens = 0
+        self.hops: list[tuple[str, str, int]] = []  # per fallback block: (model that declined, next model, its output tokens)
         self.final_content: list[dict[str, Any]] = []
 
     def gap(self, tokens: int) -> float:
@@ -258,6 +304,8 @@ class _Composer:
             start: dict[str, Any] = {"type": "text", "text": ""}
         elif kind == "thinking":
             start = {"type": "thinking", "thinking": "", "signature": ""}
+        elif kind == "fallback":
+            start = _fallback_block(block)
         else:
             start = {"type": "tool_use", "id": tool_id, "name": block["name"], "input": {}, "caller": {"type": "direct"}}
         self.writer.emit(self.now, {"type": "content_block_start", "index": index, "content_block": start})
@@ -267,10 +315,16 @@ class _Composer:
         signature = None
         if kind == "tool_use":
             self.tool_input(index, block)
+        elif kind == "fallback":
+            declined = int(block.get("declined_tokens", 0))  # what the declining model spent that never showed
+            self.output_tokens += declined
+            self.hops.append((block["from"], block["to"], self.output_tokens - sum(hop[2] for hop in self.hops)))
         else:
             signature = self.prose(index, block)
         self.writer.emit(self.now, {"type": "content_block_stop", "index": index})
         self.now += self.rng.uniform(0.01, 0.05)
+        if kind == "fallback":
+            self.now += self.timing.handover
         self.final_content.append(_final_block(block, tool_id, signature))
 
     def prose(self, index: int, block: dict[str, Any]) -> str | None:
@@ -279,22 +333,38 @@ class _Composer:
             self.delta(index, {"type": "citations_delta", "citation": citation})
             self.now += self.rng.uniform(0.002, 0.01)
         delta_type, field_name = ("text_delta", "text") if block["type"] == "text" else ("thinking_delta", "thinking")
+        shown = 0
         for piece in fragments(block[field_name], self.rng):
             tokens = token_count(piece)
             if self.output_tokens:  # the first fragment lands at time to first token
                 self.now += self.gap(tokens)
             self.delta(index, {"type": delta_type, field_name: piece})
             self.output_tokens += tokens
+            shown += tokens
         if block["type"] != "thinking":
             return None
+        spent = int(block.get("thinking_tokens", shown))
+        if spent > shown:  # thinking that was summarized or omitted still takes its time and its tokens
+            self.now += self.gap(spent - shown)
+            self.output_tokens += spent - shown
+        self.thinking_tokens += spent
         signature = _ident(self.rng, "Eu", 342)
         self.delta(index, {"type": "signature_delta", "signature": signature})
         return signature
 
     def tool_input(self, index: int, block: dict[str, Any]) -> None:
-        """Input JSON in bursts, one key/value at a time after a pause (or ``raw_input_json`` as given)."""
+        """Input JSON in bursts, one key/value at a time after a pause (or ``raw_input_json`` as given);
+        with ``eager``, at the token rate as it is written, without the pauses."""
         self.delta(index, {"type": "input_json_delta", "partial_json": ""})
         raw = block.get("raw_input_json")
+        if block.get("eager"):
+            document = raw if raw is not None else json.dumps(block.get("input", {}), ensure_ascii=False)
+            for piece in fragments(document, self.rng):
+                tokens = token_count(piece)
+                self.now += self.gap(tokens)
+                self.delta(index, {"type": "input_json_delta", "partial_json": piece})
+                self.output_tokens += tokens
+            return
         for burst in [raw] if raw is not None else _key_value_bursts(block.get("input", {})):
             self.now += self.timing.tool_pause * self.rng.uniform(0.6, 1.4)
             for piece in json_fragments(burst, self.rng):
@@ -307,12 +377,35 @@ class _Composer:
         spec = self.spec
         output_tokens = int(spec.request["max_tokens"]) if spec.stop_reason == "max_tokens" else self.output_tokens
         usage = {k: v for k, v in _usage(spec, output_tokens).items() if k in _DELTA_USAGE}
+        if self.thinking_tokens:
+            usage["output_tokens_details"] = {"thinking_tokens": self.thinking_tokens}
+        if self.hops:
+            usage["iterations"] = self.iterations(output_tokens)
         delta: dict[str, Any] = {"stop_reason": spec.stop_reason, "stop_sequence": spec.stop_sequence}
         if spec.stop_details is not None:
             delta["stop_details"] = spec.stop_details
         self.writer.emit(self.now, {"type": "message_delta", "delta": delta, "usage": usage})
         self.writer.emit(self.now + self.rng.uniform(0.0005, 0.0015), {"type": "message_stop"})
         return output_tokens
+
+    def iterations(self, output_tokens: int) -> list[dict[str, Any]]:
+        """Usage per model: a ``message`` entry for each model that declined, then a ``fallback_message``
+        for the model that served the answer (the last fallback block's ``to``)."""
+        hops = [("message", declined, tokens) for declined, _, tokens in self.hops]
+        hops.append(("fallback_message", self.hops[-1][1], output_tokens - sum(hop[2] for hop in self.hops)))
+        cache = {"cache_read_input_tokens": 0, "cache_creation_input_tokens": 0}
+        cache_creation = {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0}
+        return [
+            {
+                "input_tokens": self.spec.input_tokens,
+                "output_tokens": tokens,
+                **cache,
+                "cache_creation": cache_creation,
+                "model": model,
+                "type": kind,
+            }
+            for kind, model, tokens in hops
+        ]
 
 
 _DELTA_USAGE = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens")

@@ -9,6 +9,8 @@ import json
 import anthropic
 import httpx2
 
+import helpers
+
 
 def accumulate(events):
     """Exercise 1: fold raw stream events into the finished message, as a dict."""
@@ -57,3 +59,16 @@ def stream_outcome(client, request):
     except httpx2.TransportError:  # the connection broke while the body was being read
         return "".join(pieces), "dropped"
     return "".join(pieces), message.stop_reason or "truncated"
+
+
+def first_output_and_text(client, request):
+    """Exercise 3: when the output begins (first content block) and when the reader sees text (first text delta)."""
+    clock = helpers.stopwatch(client)
+    first_output = first_text = None
+    with client.messages.stream(**request) as stream:
+        for event in stream:
+            if event.type == "content_block_start" and first_output is None:
+                first_output = clock.elapsed()
+            elif event.type == "content_block_delta" and event.delta.type == "text_delta" and first_text is None:
+                first_text = clock.elapsed()
+    return first_output, first_text

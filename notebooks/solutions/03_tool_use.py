@@ -4,6 +4,8 @@ Try the exercises first. Each function has the notebook's signature, so it can b
 its exercise cell as it is; the check cell below that cell then reports it correct.
 """
 
+import jiter
+
 from helpers.teaching import course_tools
 
 
@@ -38,3 +40,13 @@ def calls_to_run(message):
     if message.stop_reason != "tool_use":
         return []
     return [block for block in message.content if block.type == "tool_use"]
+
+
+def recover_cut_input(client, request):
+    """Exercise 4: the tool input's JSON as it arrived, and a parse that keeps a string cut in half."""
+    raw = ""
+    with client.messages.stream(**request) as stream:
+        for event in stream:
+            if event.type == "input_json":
+                raw += event.partial_json
+    return raw, jiter.from_json(raw.encode(), partial_mode="trailing-strings")

@@ -5,6 +5,7 @@ never crash on unfinished work)."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import anthropic
@@ -456,3 +457,100 @@ def test_a_block_type_that_is_no_string_is_reported_not_raised() -> None:
         return message
 
     assert_verdict(checks.judge_accumulate(unhashable_type), "wrong", "content has blocks [['text']], the SDK's message has ['text'].")
+
+
+# Exercise 3: first output and first visible text -------------------------------------------------
+
+
+def timed(pick_output, pick_text, raw=False, after_loop=False, scale=1.0, clock=None):
+    """An attempt at exercise 3 that reads the clock at the events ``pick_*`` choose."""
+
+    def attempt(client, request):
+        watch = clock() if clock else helpers.stopwatch(client).elapsed
+        output = text = None
+        events = client.messages.create(**request, stream=True) if raw else client.messages.stream(**request).__enter__()
+        seen = []
+        for event in events:
+            seen.append((event, watch()))
+        if after_loop:
+            return watch() * scale, watch() * scale
+        for event, at in seen:
+            if output is None and pick_output(event):
+                output = at
+            if pick_text(event, text):
+                text = at
+        return output * scale, text * scale
+
+    return attempt
+
+
+def wall_clock():
+    """Seconds since now on the machine's clock: what `start = time.monotonic()` measures."""
+    start = time.monotonic()
+    return lambda: time.monotonic() - start
+
+
+def block_start(e):
+    return e.type == "content_block_start"
+
+
+def text_delta(e, so_far=None):
+    return e.type == "content_block_delta" and e.delta.type == "text_delta" and so_far is None
+
+
+def any_delta(e, so_far=None):
+    return e.type == "content_block_delta" and so_far is None
+
+
+def every_text_delta(e, so_far=None):
+    return e.type == "content_block_delta" and e.delta.type == "text_delta"
+
+
+@pytest.mark.parametrize(
+    "attempt",
+    [solutions.first_output_and_text, timed(block_start, text_delta), timed(block_start, text_delta, raw=True)],
+    ids=["solution", "helper-stream", "raw-events"],
+)
+def test_first_output_and_text_right_variants(attempt):
+    assert_verdict(checks.judge_first_output_and_text(attempt), "correct", "omitted thinking")
+
+
+@pytest.mark.parametrize(
+    "attempt, phrases",
+    [
+        (timed(lambda e: e.type == "message_start", text_delta), ["message_start comes with the response headers"]),
+        (timed(lambda e: text_delta(e), text_delta), ["both are the first text"]),
+        (timed(block_start, any_delta), ["a signature_delta carries no text"]),
+        (timed(lambda e: any_delta(e), text_delta), ["the first delta here is the thinking block's signature_delta"]),
+        (timed(block_start, every_text_delta), ["that is the last text_delta"]),
+        (timed(block_start, text_delta, after_loop=True), ["read the clock inside the loop"]),
+        (timed(block_start, text_delta, scale=1000), ["not milliseconds"]),
+        (timed(block_start, text_delta, clock=wall_clock), ["wall clock"]),
+        (lambda c, r: tuple(reversed(solutions.first_output_and_text(c, r))), ["the wrong way round"]),
+    ],
+    ids=[
+        "message-start",
+        "text-twice",
+        "signature-as-text",
+        "first-delta",
+        "last-text",
+        "after-loop",
+        "milliseconds",
+        "wall-clock",
+        "swapped",
+    ],
+)
+def test_first_output_and_text_mistakes_each_get_their_hint(attempt, phrases):
+    assert_verdict(checks.judge_first_output_and_text(attempt), "wrong", "the output began at", *phrases)
+
+
+def test_first_output_and_text_unfinished_and_odd_returns():
+    assert_verdict(checks.judge_first_output_and_text(unfinished), "unfinished", "So far:")
+    assert_verdict(checks.judge_first_output_and_text(not_implemented), "unfinished", "NotImplementedError")
+    assert_verdict(checks.judge_first_output_and_text(42), "wrong", "your function itself")
+
+    def streams_then_returns_a_number(client, request):
+        solutions.first_output_and_text(client, request)
+        return 3.2
+
+    assert_verdict(checks.judge_first_output_and_text(streams_then_returns_a_number), "wrong", "a pair of numbers")

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import anthropic
+import jiter
 import pytest
 from anthropic import beta_tool
 from exercise_testing import assert_verdict, load_solutions, not_implemented, unfinished
@@ -224,7 +225,8 @@ def test_max_tokens_cuts_the_tool_input_and_keeps_a_partial_parse(client: anthro
 def test_invalid_json_from_the_model_raises_value_error_mid_stream() -> None:
     recording = config.fixtures_dir() / "tools_invalid_json.json"
     body = {k: v for k, v in load(recording).request.body.items() if k != "stream"}
-    assert body == {**request("tools_weather_1"), "messages": [{"role": "user", "content": "What's the weather in London?"}]}
+    assert body == {**request("tools_eager"), "messages": [{"role": "user", "content": "What's the weather in London?"}]}
+    assert all(tool["eager_input_streaming"] for tool in body["tools"])  # unbuffered input is what can be invalid
     broken = helpers.make_client("replay", speed=0, recording=recording, fault="")
     with (
         pytest.raises(ValueError, match="Unable to parse tool parameter JSON from model") as raised,
@@ -525,3 +527,96 @@ def every_call(message: Any) -> list[Any]:
 )
 def test_calls_to_run_mistakes(attempt: Any, phrases: list[str]) -> None:
     assert_verdict(checks.judge_calls_to_run(attempt), "wrong", *phrases)
+
+
+# Exercise 4: recover a cut eager tool input ---------------------------------------------------------
+
+
+def recovering(join=lambda events: "".join(e.partial_json for e in events if e.type == "input_json"), parse=None):
+    """An attempt at exercise 4 that joins the events with ``join`` and parses with ``parse``."""
+
+    def attempt(client, request):
+        with client.messages.stream(**request) as stream:
+            events = list(stream)
+        raw = join(events)
+        return raw, (parse or (lambda text: jiter.from_json(text.encode(), partial_mode="trailing-strings")))(raw)
+
+    return attempt
+
+
+def sdk_snapshot(client, request):
+    with client.messages.stream(**request) as stream:
+        events = list(stream)
+    raw = "".join(e.partial_json for e in events if e.type == "input_json")
+    return raw, stream.get_final_message().content[-1].input
+
+
+def text_or_fragment(event):
+    """The text of a text event or the fragment of an input_json event; nothing for the others."""
+    return {"text": getattr(event, "text", ""), "input_json": getattr(event, "partial_json", "")}.get(event.type, "")
+
+
+def with_text_and_snapshot(client, request):
+    """Joins the text pieces and the input fragments alike, and keeps the SDK's last snapshot."""
+    with client.messages.stream(**request) as stream:
+        events = [e for e in stream if e.type in ("text", "input_json")]
+    return "".join(e.text if e.type == "text" else e.partial_json for e in events), events[-1].snapshot
+
+
+def last_fragment_and_snapshot(client, request):
+    """Keeps only the last input_json event: its fragment and its snapshot."""
+    with client.messages.stream(**request) as stream:
+        last = [e for e in stream if e.type == "input_json"][-1]
+    return last.partial_json, last.snapshot
+
+
+@pytest.mark.parametrize(
+    "attempt",
+    [
+        solutions.recover_cut_input,
+        recovering(),
+        recovering(
+            join=lambda events: "".join(
+                e.delta.partial_json for e in events if e.type == "content_block_delta" and e.delta.type == "input_json_delta"
+            )
+        ),
+    ],
+    ids=["solution", "helper-events", "raw-deltas"],
+)
+def test_recover_cut_input_right_variants(attempt):
+    assert_verdict(checks.judge_recover_cut_input(attempt), "correct", "cut by max_tokens", "a complete call")
+
+
+@pytest.mark.parametrize(
+    "attempt, phrases",
+    [
+        (recovering(parse=json.loads), ["JSONDecodeError", "json.loads needs a whole document"]),
+        (recovering(parse=lambda text: jiter.from_json(text.encode())), ["without partial_mode"]),
+        (sdk_snapshot, ["the SDK's own parse (partial_mode=True)", "trailing-strings"]),
+        (recovering(parse=lambda text: jiter.from_json(text.encode(), partial_mode=True)), ["the SDK's own parse"]),
+        (recovering(parse=lambda text: text), ["recovered is the text itself"]),
+        (recovering(parse=lambda text: {}), ["the block's input when it started"]),
+        (recovering(join=lambda events: "".join(text_or_fragment(e) for e in events)), ["not the tool input's JSON"]),
+        (with_text_and_snapshot, ["raw also holds the reply's text"]),
+        (last_fragment_and_snapshot, ["only the last fragment"]),
+    ],
+    ids=[
+        "json-loads",
+        "jiter-whole",
+        "sdk-snapshot",
+        "partial-true",
+        "unparsed",
+        "start-input",
+        "parsed-text-too",
+        "with-text",
+        "last-fragment",
+    ],
+)
+def test_recover_cut_input_mistakes_each_get_their_hint(attempt, phrases):
+    assert_verdict(checks.judge_recover_cut_input(attempt), "wrong", *phrases)
+
+
+def test_recover_cut_input_unfinished_never_crashes():
+    assert_verdict(checks.judge_recover_cut_input(unfinished), "unfinished", "So far:")
+    assert_verdict(checks.judge_recover_cut_input(not_implemented), "unfinished", "NotImplementedError")
+    assert_verdict(checks.judge_recover_cut_input(7), "wrong", "your function itself")

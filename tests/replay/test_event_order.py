@@ -97,3 +97,41 @@ def test_malformed_fields_are_problems_not_crashes():
     )
     assert any("message.usage is missing" in p for p in verdict.problems)
     assert any("usage.output_tokens is missing" in p for p in verdict.problems)
+
+
+FALLBACK = ("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "fallback"}})
+STOP_0 = ("content_block_stop", {"type": "content_block_stop", "index": 0})
+
+
+def test_a_fallback_block_is_a_start_and_a_stop():
+    assert validate([START, FALLBACK, STOP_0, *block(1), *END]).ok
+
+
+def test_a_delta_in_a_fallback_block_is_named():
+    delta = ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "x"}})
+    verdict = validate([START, FALLBACK, delta, STOP_0, *END])
+    assert any("fallback block, which arrives whole and takes no delta" in p for p in verdict.problems)
+
+
+def thinking(*deltas):
+    start = ("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "thinking"}})
+    middle = [("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": kind}}) for kind in deltas]
+    return [start, *middle, STOP_0]
+
+
+@pytest.mark.parametrize(
+    "deltas, problem",
+    [
+        ((), "had 0"),
+        (("thinking_delta",), "had 0"),
+        (("signature_delta", "thinking_delta"), "must be its last delta"),
+        (("signature_delta", "signature_delta"), "had 2"),
+    ],
+)
+def test_a_thinking_block_ends_with_one_signature(deltas, problem):
+    verdict = validate([START, *thinking(*deltas), *END])
+    assert any(problem in p for p in verdict.problems), verdict.problems
+
+
+def test_omitted_thinking_is_a_signature_alone():
+    assert validate([START, *thinking("signature_delta"), *block(1), *END]).ok

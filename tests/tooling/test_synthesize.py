@@ -186,3 +186,82 @@ def test_a_spec_missing_a_field_is_named_not_a_traceback(tmp_path, toml, expecte
     path.write_text(toml)
     with pytest.raises(RecordingError, match=expected):
         load_spec(path)
+
+
+def delta_kinds(body: bytes) -> list[str | None]:
+    return [json.loads(e.data).get("delta", {}).get("type") for e in parse(body).events]
+
+
+def test_omitted_thinking_streams_a_signature_and_no_text_but_takes_its_time_and_tokens():
+    blocks = [{"type": "thinking", "thinking": "", "thinking_tokens": 240}, {"type": "text", "text": "42."}]
+    response = synthesize(spec(blocks, timing=Timing(ttft=0.5, tokens_per_second=80, jitter=0.0)))[0].exchanges[0].response
+    assert "thinking_delta" not in delta_kinds(response.body)
+    final = sdk_final(response.body)
+    assert final.content[0].thinking == "" and len(final.content[0].signature) > 100
+    assert final.usage.output_tokens == 240 + token_count("42.")
+    assert final.usage.output_tokens_details.thinking_tokens == 240
+    block_start = next(c.at for c in response.chunks if b'"type":"thinking"' in c.data)
+    first_text = next(c.at for c in response.chunks if b"text_delta" in c.data)
+    assert block_start < 0.6 and first_text - block_start >= 240 / 80  # the first event comes long before the first text
+    assert validate_body(response.body).ok
+
+
+def test_a_summary_shorter_than_the_thinking_bills_the_thinking():
+    blocks = [{"type": "thinking", "thinking": "Short summary.", "thinking_tokens": 100}, {"type": "text", "text": "Yes."}]
+    final = sdk_final(synthesize(spec(blocks))[0].exchanges[0].response.body)
+    assert final.content[0].thinking == "Short summary." and final.usage.output_tokens_details.thinking_tokens == 100
+
+
+def test_eager_tool_input_streams_without_the_pause_before_each_key():
+    tool_input = {"location": "Paris, France", "unit": "celsius"}
+    buffered = {"type": "tool_use", "name": "get_weather", "input": tool_input}
+    timing = Timing(tool_pause=0.5, tokens_per_second=80, jitter=0.0)
+    for block, longest in [(buffered, 0.25), ({**buffered, "eager": True}, 0.1)]:
+        response = synthesize(spec([block], "tool_use", timing))[0].exchanges[0].response
+        json_chunks = [c for c in response.chunks if b"input_json_delta" in c.data]
+        gaps = [b.at - a.at for a, b in itertools.pairwise(json_chunks)]
+        assert (max(gaps) > longest) == (not block.get("eager")), gaps
+        assert sdk_final(response.body).content[0].input == tool_input
+
+
+def test_a_fallback_block_has_no_deltas_and_the_usage_is_split_per_model():
+    blocks = [
+        {"type": "fallback", "from": "claude-opus-4-8", "to": "claude-sonnet-5", "category": "cyber", "declined_tokens": 9},
+        {"type": "text", "text": "Here is the answer."},
+    ]
+    body = synthesize(spec(blocks, timing=Timing(handover=0.6)))[0].exchanges[0].response.body
+    events = [json.loads(e.data) for e in parse(body).events]
+    start = next(e for e in events if e["type"] == "content_block_start")
+    assert start["content_block"] == {
+        "type": "fallback",
+        "from": {"model": "claude-opus-4-8"},
+        "to": {"model": "claude-sonnet-5"},
+        "trigger": {"type": "refusal", "category": "cyber"},
+    }
+    assert not [e for e in events if e["type"] == "content_block_delta" and e["index"] == 0]
+    usage = next(e for e in events if e["type"] == "message_delta")["usage"]
+    hops = [(part["type"], part["model"], part["output_tokens"]) for part in usage["iterations"]]
+    assert hops == [("message", "claude-opus-4-8", 9), ("fallback_message", "claude-sonnet-5", usage["output_tokens"] - 9)]
+    assert validate_body(body).ok
+    transport = httpx2.MockTransport(lambda r: httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=body))
+    client = anthropic.Anthropic(api_key="x", http_client=httpx2.Client(transport=transport))
+    with client.beta.messages.stream(model="claude-opus-4-8", max_tokens=1, messages=[]) as stream:
+        final = stream.get_final_message()
+    assert final.model == "claude-sonnet-5" and final.content[0].type == "fallback"  # the beta helper relabels the model
+
+
+@pytest.mark.parametrize(
+    "block, expected",
+    [
+        ({"type": "thinking", "thinking": ""}, "give 'thinking_tokens'"),
+        ({"type": "thinking", "thinking": "x", "thinking_tokens": 0}, "'thinking_tokens' must be"),
+        ({"type": "fallback", "from": "a"}, "needs a string field 'to'"),
+        ({"type": "image"}, "must be one of text, thinking, tool_use, fallback"),
+    ],
+)
+def test_new_block_fields_are_checked(tmp_path, block, expected):
+    path = tmp_path / "bad.toml"
+    fields = ", ".join(f"{k}={json.dumps(v)}" for k, v in block.items())
+    path.write_text(f"content=[{{{fields}}}]\n" + TABLES)
+    with pytest.raises(RecordingError, match=expected):
+        load_spec(path)

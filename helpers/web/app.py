@@ -44,6 +44,9 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
 }
+# With ``create_app(embeddable=True)``, pages served from this machine (a notebook on localhost) may
+# show the app in a frame; no other site may (clickjacking: a click on Send spends the key).
+LOCAL_FRAME_ANCESTORS = "'self' http://localhost:* http://127.0.0.1:* https://localhost:* https://127.0.0.1:*"
 # Stop caches and proxies (nginx: X-Accel-Buffering) from holding the stream back.
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no", "X-Content-Type-Options": "nosniff"}
 
@@ -83,6 +86,14 @@ async def _disconnect(receive: Receive) -> None:
         pass
 
 
+def page_headers(embeddable: bool) -> dict[str, str]:
+    """The page's headers: framing refused, or allowed for pages served from this machine only."""
+    if not embeddable:
+        return PAGE_HEADERS
+    policy = PAGE_HEADERS["Content-Security-Policy"].replace("frame-ancestors 'none'", f"frame-ancestors {LOCAL_FRAME_ANCESTORS}")
+    return {**PAGE_HEADERS, "Content-Security-Policy": policy}
+
+
 async def read_body(request: Request, limit: int) -> bytes:
     """The request body, refused with 413 as soon as it passes ``limit`` bytes (never read whole first)."""
     declared = request.headers.get("content-length", "")
@@ -101,12 +112,15 @@ def create_app(
     client_factory: Callable[[], anthropic.AsyncAnthropic] = helpers.make_async_client,
     settings: RelaySettings = RelaySettings(),  # noqa: B008 (frozen: one shared default is safe)
     limits: Limits = Limits(),  # noqa: B008
+    embeddable: bool = False,
 ) -> Starlette:
     """The app; its client is made by ``client_factory`` when the server starts, and closed when it stops.
 
     ``app.state.relayed`` keeps how the latest relays ended (``relay.Relayed``), newest last.
+    ``embeddable`` lets pages on this machine (a notebook's IFrame) frame the page; by default no page may.
     """
     files = {name: (PAGE / name).read_bytes() for name in ("index.html", "page.js", "page.css")}
+    headers = page_headers(embeddable)
     relayed: deque[Relayed] = deque(maxlen=200)
 
     @contextlib.asynccontextmanager
@@ -132,7 +146,7 @@ def create_app(
 
     def static(name: str, media_type: str) -> Callable[[Request], Any]:
         async def serve(request: Request) -> Response:
-            return Response(files[name], media_type=media_type, headers=PAGE_HEADERS)
+            return Response(files[name], media_type=media_type, headers=headers)
 
         return serve
 

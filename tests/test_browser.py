@@ -49,7 +49,11 @@ LAB_SETTINGS = {
 KERNEL_READY = """async () => {
     const session = jupyterapp.shell.currentWidget.context.sessionContext;
     await session.ready;
-    while (session.session?.kernel?.status !== "idle") await new Promise((done) => setTimeout(done, 100));
+    const deadline = Date.now() + 60000;
+    while (session.session?.kernel?.status !== "idle") {
+        if (Date.now() > deadline) throw new Error("the kernel was not idle within 60 s");
+        await new Promise((done) => setTimeout(done, 100));
+    }
 }"""
 # Select one cell and run it, as Shift+Enter would; with wait, return once it has run.
 RUN_CELL = """async ({index, wait}) => {
@@ -61,6 +65,17 @@ RUN_CELL = """async ({index, wait}) => {
 }"""
 
 pytestmark = pytest.mark.browser
+INSPECTOR_NOTEBOOK = "inspector.ipynb"
+INSPECTED = "events_tool_use"
+
+
+def write_inspector_notebook(path: Path) -> None:
+    """A two-cell notebook that shows the stream inspector, as an instructor would."""
+    import nbformat  # imported here: the quick loop collects this module without Jupyter's slow imports
+
+    cells = [nbformat.v4.new_code_cell(f"from helpers.teaching.inspector import Inspector\n\nInspector({INSPECTED!r})")]
+    kernel = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": kernel}), path)
 
 
 @pytest.fixture
@@ -93,6 +108,7 @@ def jupyterlab(tmp_path: Path) -> Iterator[str]:
     served = tmp_path / "served" / NOTEBOOK
     served.parent.mkdir(parents=True)
     shutil.copy(ROOT / NOTEBOOK, served)
+    write_inspector_notebook(served.parent / INSPECTOR_NOTEBOOK)
     port, token = free_port(), secrets.token_hex(16)
     env = {
         **os.environ,
@@ -234,3 +250,41 @@ def sample_while_streaming(page, cell, output) -> list[str]:
             return samples
         time.sleep(0.5)
     raise AssertionError(f"the view did not complete in time; samples: {[len(s) for s in samples]}")
+
+
+def test_the_inspector_moves_through_a_recording_with_its_slider_and_play_button(browser_path: Path, jupyterlab: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from helpers.teaching.stream_frames import frames_of
+
+    frames = frames_of(INSPECTED)
+    base, token = jupyterlab.split("|")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(browser_path), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        try:
+            page.goto(f"{base}/lab/tree/notebooks/{INSPECTOR_NOTEBOOK}?token={token}")
+            page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget?.context", timeout=30_000)
+            page.evaluate(KERNEL_READY)
+            page.evaluate(RUN_CELL, {"index": 0, "wait": True})
+            inspector = page.locator(".course-inspector")
+            inspector.wait_for(timeout=30_000)
+            heading = inspector.locator("b", has_text="Event ").first
+            assert heading.inner_text() == f"Event 1 of {len(frames)}"
+
+            inspector.locator(".slider-container .noUi-handle, .widget-slider .ui-slider-handle, .noUi-handle").first.click()
+            for _ in range(3):
+                page.keyboard.press("ArrowRight")
+            page.wait_for_function(
+                "(want) => document.querySelector('.course-inspector').innerText.includes(want)", arg=f"Event 4 of {len(frames)}"
+            )
+            assert frames[3].event in inspector.inner_text()
+            page.screenshot(path=ARTIFACTS / "inspector-event-4.png", full_page=True)
+
+            inspector.locator("button").first.click()  # Play
+            played_past = "(n) => +(document.querySelector('.course-inspector').innerText.match(/Event (\\d+) of/) || [0, 0])[1] > n"
+            page.wait_for_function(played_past, arg=6, timeout=15_000)
+            page.screenshot(path=ARTIFACTS / "inspector-playing.png", full_page=True)
+        finally:
+            browser.close()

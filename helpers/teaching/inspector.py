@@ -86,12 +86,13 @@ class Inspector:
         self.frames = frames_of(recording)
         self.position = 0
         self._widgets = widgets_supported() if widgets is None else widgets
-        self.slider = ipw.IntSlider(value=0, min=0, max=len(self.frames) - 1, description="event", continuous_update=True)
-        self.play = ipw.Play(value=0, min=0, max=len(self.frames) - 1, interval=250, description="Play")
+        # Counted from 1, as the heading counts events.
+        self.slider = ipw.IntSlider(value=1, min=1, max=len(self.frames), description="event", continuous_update=True)
+        self.play = ipw.Play(value=1, min=1, max=len(self.frames), interval=250, description="Play")
         ipw.jslink((self.play, "value"), (self.slider, "value"))
         self.heading, self.timeline = ipw.HTML(), ipw.HTML()
         self.wire, self.snapshot, self.reader = ipw.HTML(), ipw.HTML(), ipw.HTML()
-        self.slider.observe(lambda change: self.show(change["new"]), names="value")
+        self.slider.observe(lambda change: self.show(change["new"] - 1), names="value")
         self.widget = self._layout()
         self.show(0)
 
@@ -104,8 +105,8 @@ class Inspector:
         self.wire.value = _pre(frame.wire)
         self.snapshot.value = _pre(frame.snapshot_json)
         self.reader.value = reader_html(frame)
-        if self.slider.value != self.position:
-            self.slider.value = self.position
+        if self.slider.value != self.position + 1:
+            self.slider.value = self.position + 1
 
     def _layout(self) -> ipw.VBox:
         """The inspector as one widget: controls, timeline, then the three panes."""

@@ -100,13 +100,13 @@ def test_an_answer_that_was_not_streamed_says_there_is_nothing_to_step_through(t
 
 def test_every_pane_follows_the_slider(tmp_path):
     inspector = Inspector(_story(tmp_path), widgets=True)
-    inspector.slider.value = 2
+    inspector.slider.value = 3  # counted from 1, like the heading
     assert inspector.position == 2
     assert "content_block_delta" in inspector.wire.value and "Event 3 of 4" in inspector.heading.value
     assert "&lt;script&gt;" in inspector.reader.value and "<script>" not in inspector.reader.value
     assert "&quot;text&quot;: &quot;&lt;script&gt;" in inspector.snapshot.value
     inspector.show(99)
-    assert inspector.slider.value == 3 and "error" in inspector.wire.value
+    assert inspector.slider.value == 4 and "error" in inspector.wire.value
 
 
 def test_the_cursor_moves_along_the_timeline():

@@ -3,12 +3,11 @@
 Textual's ``Markdown.append`` re-parses only from the start of the last top-level block and
 never touches the blocks before it; this module does the same with markdown-it-py token maps.
 A block is *finished* once a later block has begun and no text still to come can join the two
-(``finished_count`` says when). Only the open tail is rendered again on each update, and when the
-stream ends the frozen blocks plus the tail are exactly ``render_markdown(whole_text)``.
-
-Model output is untrusted, so Markdown is rendered with raw HTML off (``<script>`` and
-``<img onerror=...>`` come out as text) and links and images may only point at http(s),
-mailto or relative addresses.
+(``finished_count`` says when). Each update parses only the open region (the text after the
+frozen blocks; of an open table or code block, only the lines not yet kept, ``open_block``), and
+when the stream ends the frozen blocks plus the tail are exactly ``render_markdown(whole_text)``.
+A frozen block changes only if a link definition it looked up arrives, changes or goes
+(``link_labels``). Rendering is safe for model output (``safe_markdown``).
 """
 
 from __future__ import annotations
@@ -16,41 +15,28 @@ from __future__ import annotations
 import html
 import itertools
 import re
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, Protocol
 
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
+
+from helpers.views.link_labels import LinkDefinitions, Lookups, note_blocks
+from helpers.views.open_block import OpenBlock, open_block
+from helpers.views.safe_markdown import SafeMarkdown, render_markdown, render_tokens
 
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 _BARE_NUMBER = re.compile(r"^[ \t]*[0-9]+$")
-_SCHEME = re.compile(r"^\s*([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
-SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+
+# The same Markdown as ``render_markdown``; its inline rule tells ``Lookups`` which block is being parsed.
+# ``MarkdownBlocks`` normalizes the text as it arrives (line breaks, NUL), so the parser need not each time.
+_PARSER = SafeMarkdown()
+_PARSER.core.ruler.at("inline", note_blocks)
+_PARSER.core.ruler.disable("normalize")
 
 
-def is_safe_url(url: str) -> bool:
-    """True for web, mail and relative addresses: a link can open a page, never run code."""
-    scheme = _SCHEME.match(url)
-    return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
-
-
-class SafeMarkdown(MarkdownIt):
-    """CommonMark plus tables and strikethrough, with raw HTML off and only safe link targets."""
-
-    def __init__(self) -> None:
-        super().__init__("commonmark", {"html": False})
-        self.enable(["table", "strikethrough"])
-
-    def validateLink(self, url: str) -> bool:
-        return is_safe_url(url)
-
-
-MARKDOWN = SafeMarkdown()
-
-
-def render_markdown(text: str) -> str:
-    """The whole text rendered once: what a streamed view must end up showing."""
-    return MARKDOWN.render(text)
+def _normalize(text: str) -> str:
+    """What markdown-it's ``normalize`` rule does to its input: one kind of line break, NUL as U+FFFD."""
+    return _LINE_BREAK.sub("\n", text).replace("\0", "\ufffd")
 
 
 @dataclass
@@ -83,7 +69,10 @@ def finished_count(blocks: list[Block], region: str) -> int:
     once its ``.`` arrives). Without a blank line, ``foo`` then ``#`` is a paragraph and an
     empty heading until an ``x`` makes ``#x`` part of the paragraph.
     """
-    lines = region.split("\n")
+    return _finished_count(blocks, region.split("\n"))
+
+
+def _finished_count(blocks: list[Block], lines: list[str]) -> int:
     complete, partial = len(lines) - 1, lines[-1]
     count = 0
     while count + 1 < len(blocks):
@@ -120,50 +109,139 @@ class Rendered:
         return "".join(self.frozen) + self.tail
 
 
-class IncrementalRenderer(Protocol):
-    """Turns the text so far into ``Rendered``; earlier frozen blocks keep their HTML."""
+@dataclass(frozen=True)
+class Change:
+    """What one piece of text changed: so a view redraws only that, whatever the length of the text.
 
-    def update(self, text: str) -> Rendered: ...
+    ``blocks`` holds, by index, each frozen block whose HTML is new: those frozen by this
+    piece, and earlier ones a link definition changed. ``frozen`` counts the frozen blocks,
+    ``tail`` is the open tail's HTML and ``open_chars`` the characters it covers.
+    """
+
+    blocks: dict[int, str]
+    frozen: int
+    tail: str
+    open_chars: int
 
 
-class MarkdownBlocks:
-    """Renders growing Markdown: each finished top-level block once, the open tail every time.
+class IncrementalRenderer(ABC):
+    """Turns text given piece by piece into frozen blocks and an open tail; frozen blocks keep their HTML."""
 
-    ``update`` is given the whole text so far, which only ever grows.
+    def __init__(self) -> None:
+        self.received = 0  # characters given so far
+        self.frozen: list[str] = []  # each frozen block's HTML
+
+    @abstractmethod
+    def extend(self, fresh: str) -> Change:
+        """Take the text that follows what was given before; say what changed."""
+
+    def update(self, text: str) -> Rendered:
+        """Given the whole text so far (it only ever grows): every frozen block's HTML, and the tail's."""
+        change = self.extend(text[self.received :])
+        return Rendered(tuple(self.frozen), change.tail, change.open_chars)
+
+
+class MarkdownBlocks(IncrementalRenderer):
+    """Renders growing Markdown: each finished top-level block once, the open region at each update.
+
+    An update costs what the open region costs to parse and render, whatever came before it;
+    of an open table or code block only the lines not yet kept are parsed (``open_block``).
     """
 
     def __init__(self) -> None:
-        self._offset = 0  # where the unfinished region starts in the text
+        super().__init__()
+        self._offset = 0  # characters of text before the open region: the frozen part
+        self._raw = ""  # the open region as given
+        self._region = ""  # the open region with line breaks normalized, as markdown-it reads it
         self._sources: list[str] = []  # each frozen block's source, kept to render it again
-        self._frozen: tuple[str, ...] = ()
-        self._references: dict[str, Any] = {}  # link definitions found in the frozen region
-        self._frozen_with: dict[str, tuple[str, str]] = {}  # the link targets frozen blocks saw
+        self._links = LinkDefinitions()
+        self._open: OpenBlock | None = None  # the open table or code block, with its finished lines kept
 
-    def update(self, text: str) -> Rendered:
-        """Freeze what has finished since the last call and render the rest."""
-        raw = text[self._offset :]
-        region = _LINE_BREAK.sub("\n", raw)
-        env: dict[str, Any] = {"references": dict(self._references)}
-        blocks = split_blocks(MARKDOWN.parse(region, env))
-        done = finished_count(blocks, region)
+    def extend(self, fresh: str) -> Change:
+        """Freeze what has finished with this piece of text and render the rest."""
+        self.received += len(fresh)
+        crlf_split = self._raw.endswith("\r") and fresh.startswith("\n")  # its "\r" already became "\n"
+        self._raw += fresh
+        self._region += _normalize(fresh[1:] if crlf_split else fresh)
+        src, lookups, blocks, relabelled = self._parse()
+        changed = self._render_again(relabelled, lookups)
+        lines = src.split("\n")
+        done = _finished_count(blocks, lines)
         if done:
-            lines = region.split("\n")
-            self._sources += ["\n".join(lines[block.start : block.end]) for block in blocks[:done]]
-            self._frozen += tuple(_render(block.tokens, env) for block in blocks[:done])
-            kept_from = blocks[done].start
-            self._references.update((k, v) for k, v in env["references"].items() if v["map"][1] <= kept_from)
-            self._offset += line_offset(raw, kept_from)
-        targets = {label: (ref["href"], ref["title"]) for label, ref in env["references"].items()}
-        if targets != self._frozen_with:
-            # A link definition can change how earlier blocks render ("see [the docs]"): redo them.
-            self._frozen = tuple(_render(MARKDOWN.parse(source, dict(env)), env) for source in self._sources)
-            self._frozen_with = targets
-        tail = _render([token for block in blocks[done:] for token in block.tokens], env)
-        return Rendered(self._frozen, tail, len(text) - self._offset)
+            changed.update(self._freeze(blocks[:done], blocks[done].start, lines, lookups))
+        self._links.settle(lookups, blocks[done].start if done else 0)
+        env = {"references": lookups}
+        if done == 0 and blocks and self._open is None:
+            self._open = open_block(blocks[0].tokens, blocks[0].start, lines)
+        tail = ""
+        if done == 0 and self._open is not None:
+            tail, blocks = self._open.update(blocks[0].tokens, lines, lookups.asked[0], env), blocks[1:]
+        tail += render_tokens([token for block in blocks[done:] for token in block.tokens], env)
+        return Change(changed, len(self.frozen), tail, self.received - self._offset)
+
+    def _parse(self) -> tuple[str, Lookups, list[Block], set[str]]:
+        """Parse the open region, or the open block's head and the lines it has not kept; and which link targets changed."""
+        while True:
+            src = self._source()
+            lookups = self._links.lookups()
+            blocks = split_blocks(_PARSER.parse(src, {"references": lookups}))
+            relabelled = self._links.changed(lookups)
+            kept = self._open
+            if kept is None or (kept.matches(blocks[0].tokens if blocks else []) and not kept.labels & relabelled):
+                return src, lookups, blocks, relabelled
+            self._open = None  # its kept lines may render differently now: parse the whole block again
+
+    def _source(self) -> str:
+        kept = self._open
+        if kept is not None:
+            rest = self._region[len(kept.head) + kept.kept_chars :]
+            if kept.fits(rest.count("\n") + 1):
+                return kept.head + rest
+            self._open = None
+        return self._region
+
+    def _render_again(self, labels: set[str], lookups: Lookups) -> dict[int, str]:
+        """Render again the frozen blocks that looked up a label whose target changed; those whose HTML did change."""
+        changed = {}
+        for index in self._links.users(labels):
+            again = self._links.lookups(lookups.found)
+            env = {"references": again}
+            block_html = render_tokens(_PARSER.parse(self._sources[index], env), env)
+            self._links.note(index, again.everything_asked())
+            if block_html != self.frozen[index]:
+                self.frozen[index] = changed[index] = block_html
+        return changed
+
+    def _freeze(self, blocks: list[Block], kept_from: int, lines: list[str], lookups: Lookups) -> dict[int, str]:
+        """Freeze ``blocks``, the first of a parse of ``lines``; the open region then starts at its line ``kept_from``."""
+        kept = self._open
+        shift, head_lines = (kept.kept_lines, kept.head_lines) if kept else (0, 0)
+        region_lines = self._region.split("\n") if shift else lines
+
+        def in_region(line: int) -> int:
+            return line + shift if line >= head_lines else line
+
+        env = {"references": lookups}
+        frozen = {}
+        for number, block in enumerate(blocks):
+            index = len(self.frozen)
+            block_html = kept.html(block.tokens, env) if kept and number == 0 else render_tokens(block.tokens, env)
+            self.frozen.append(block_html)
+            frozen[index] = block_html
+            self._sources.append("\n".join(region_lines[in_region(block.start) : in_region(block.end)]))
+            self._links.note(index, lookups.asked[number] | (kept.labels if kept and number == 0 else set()))
+        start = in_region(kept_from)
+        kept_text = "\n".join(region_lines[start:])
+        cut = len(self._region) - len(kept_text) if "\r" not in self._raw else line_offset(self._raw, start)
+        self._offset += cut
+        self._raw = self._raw[cut:]
+        self._region = kept_text
+        self._open = None
+        return frozen
 
 
-def _render(tokens: list[Token], env: dict[str, Any]) -> str:
-    return MARKDOWN.renderer.render(tokens, MARKDOWN.options, env)
+def _plain_paragraph(part: str) -> str:
+    return f'<p style="white-space: pre-wrap">{html.escape(part)}</p>' if part else ""
 
 
 _PARAGRAPH_BREAK = "\n\n"
@@ -174,31 +252,33 @@ def render_plain(text: str) -> str:
     return "".join(_plain_paragraph(part) for part in text.split(_PARAGRAPH_BREAK))
 
 
-def _plain_paragraph(part: str) -> str:
-    return f'<p style="white-space: pre-wrap">{html.escape(part)}</p>' if part else ""
-
-
-class PlainParagraphs:
+class PlainParagraphs(IncrementalRenderer):
     """Renders growing plain text, freezing each paragraph once its blank line has arrived."""
 
     def __init__(self) -> None:
-        self._offset = 0
-        self._frozen: tuple[str, ...] = ()
+        super().__init__()
+        self._open = ""  # the text after the last paragraph break
 
-    def update(self, text: str) -> Rendered:
-        """Freeze the paragraphs finished since the last call and render the one still open."""
-        *finished, tail = text[self._offset :].split(_PARAGRAPH_BREAK)
-        self._frozen += tuple(_plain_paragraph(part) for part in finished if part)
-        self._offset += sum(len(part) + len(_PARAGRAPH_BREAK) for part in finished)
-        return Rendered(self._frozen, _plain_paragraph(tail), len(tail))
+    def extend(self, fresh: str) -> Change:
+        """Freeze the paragraphs this piece finishes and render the one still open."""
+        self.received += len(fresh)
+        *finished, self._open = (self._open + fresh).split(_PARAGRAPH_BREAK)
+        first = len(self.frozen)
+        self.frozen += [_plain_paragraph(part) for part in finished if part]
+        changed = {index: self.frozen[index] for index in range(first, len(self.frozen))}
+        return Change(changed, len(self.frozen), _plain_paragraph(self._open), len(self._open))
 
 
-class WholeText:
+class WholeText(IncrementalRenderer):
     """The naive way, for comparison: render the whole text again on every update."""
 
     def __init__(self, markdown: bool) -> None:
+        super().__init__()
         self._render = render_markdown if markdown else render_plain
+        self._text = ""
 
-    def update(self, text: str) -> Rendered:
+    def extend(self, fresh: str) -> Change:
         """Everything as one tail, rendered from scratch."""
-        return Rendered((), self._render(text), len(text))
+        self.received += len(fresh)
+        self._text += fresh
+        return Change({}, 0, self._render(self._text), len(self._text))

@@ -6,6 +6,11 @@ a second, the final state always drawn) and a ``reveal`` policy (how much of the
 show). It draws into ipywidgets: one HTML widget per frozen block, the last one for the tail.
 Front ends without widget support get the same slots as ``display(..., display_id=True)``
 outputs updated in place. Every redraw counts what it sends, so a lesson can show the cost.
+
+A redraw costs what changed, not the length of the text: the text is kept as it arrived
+(``received``), a built-in reveal policy reads only the newest text, the renderer parses only
+the open region, the surface touches only the slots that changed, and the widgets sit in nested
+boxes (``widget_column``). Text enters through ``clean``: a lone surrogate cannot reach the front end.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import html
 import sys
 import time
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterable, Callable
+from collections.abc import AsyncIterable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -25,8 +30,10 @@ from IPython.display import HTML, DisplayHandle, display
 
 from helpers import config
 from helpers.views.markdown_blocks import IncrementalRenderer, MarkdownBlocks, PlainParagraphs, WholeText
-from helpers.views.reveal import Reveal, by_token
+from helpers.views.received import Received, clean
+from helpers.views.reveal import Reveal, Revealed, by_token
 from helpers.views.throttle import DEFAULT_BUDGET, DEFAULT_RATE, Throttle
+from helpers.views.widget_column import WidgetColumn
 
 Mode = Literal["stream", "whole", "after", "plain"]
 VIEW_MODES: dict[str, str] = {
@@ -72,7 +79,7 @@ class ViewStats:
     def sent(self, html_text: str = "") -> None:
         """One message went out, carrying ``html_text``."""
         self.messages += 1
-        self.bytes += len(html_text.encode("utf-8"))
+        self.bytes += len(html_text) if html_text.isascii() else len(html_text.encode("utf-8"))
 
 
 def widgets_supported() -> bool:
@@ -102,9 +109,14 @@ class Surface(ABC):
         self.values: list[str] = []
         self.status_value = ""
 
-    def show(self, slots: list[str]) -> None:
-        """Make the slots read ``slots``: send only those that differ, add or drop the rest."""
-        for index, value in enumerate(slots):
+    def update(self, slots: Mapping[int, str], count: int) -> None:
+        """Make slot ``i`` read ``slots[i]`` (a slot just past the end is added), then keep ``count`` slots.
+
+        Only the slots given are compared, and only those that differ are sent: a redraw costs
+        what changed, however many slots the view holds.
+        """
+        for index in sorted(slots):
+            value = slots[index]
             if index == len(self.values):
                 self._add(value)
                 self.values.append(value)
@@ -114,9 +126,9 @@ class Surface(ABC):
             else:
                 continue
             self.stats.sent(value)
-        if len(slots) < len(self.values):
-            self._drop(len(slots))
-            del self.values[len(slots) :]
+        if count < len(self.values):
+            self._drop(count)
+            del self.values[count:]
 
     def set_status(self, value: str) -> None:
         """Change the status line, if it says something new."""
@@ -162,6 +174,8 @@ class WidgetSurface(Surface):
         self.blocks = ipw.VBox()
         self._slot_layout = ipw.Layout()  # shared by every slot, so a new block is one widget, not three
         self._slot_options = _shared_style()
+        self._box_layout: ipw.Layout | None = None
+        self._column = WidgetColumn(self.blocks, self._new_box, stats.sent)
         self.root = ipw.VBox([ipw.HTML(_STYLE), ipw.HBox([self.status, self.stop_button]), self.blocks])
         self.root.add_class("course-stream")
         self.status.add_class("course-stream-status")
@@ -169,16 +183,20 @@ class WidgetSurface(Surface):
         self._on_click: Callable[[ipw.Button], None] = lambda _: None
         stats.sent(_STYLE)
 
+    def _new_box(self, children: list[ipw.Widget]) -> ipw.VBox:
+        """A box nested in the column (past ``FANOUT`` blocks); it lets the column scroll instead of scrolling itself."""
+        if self._box_layout is None:
+            self._box_layout = ipw.Layout(overflow="visible")
+        return ipw.VBox(children, layout=self._box_layout)
+
     def _add(self, value: str) -> None:
-        self.blocks.children = (*self.blocks.children, ipw.HTML(value, layout=self._slot_layout, **self._slot_options))
-        self.stats.sent()  # the column's new list of children
+        self._column.append(ipw.HTML(value, layout=self._slot_layout, **self._slot_options))
 
     def _set(self, index: int, value: str) -> None:
-        self.blocks.children[index].value = value
+        self._column.items[index].value = value
 
     def _drop(self, keep: int) -> None:
-        self.blocks.children = self.blocks.children[:keep]
-        self.stats.sent()
+        self._column.truncate(keep)
 
     def _set_status(self, value: str) -> None:
         self.status.value = value
@@ -254,17 +272,16 @@ class StreamView:
         if mode not in VIEW_MODES:
             raise ValueError(f"Unknown mode {mode!r}; use one of: {', '.join(VIEW_MODES)}.")
         self.mode: Mode = mode
-        self.title = title
+        self.title = clean(title)
         self.stats = ViewStats()
         self.done = False
         self.cut = False
         self._throttle = Throttle(rate, budget)
-        self._reveal = reveal
         self._clock = clock
         self._renderer = _renderer(mode, complete=False)
-        self._pieces: list[str] = []
-        self._received = 0
-        self._shown = ""  # the text drawn last
+        self._received = Received()
+        self._revealed = Revealed(reveal, self._received)
+        self._start_over = False  # the renderer changed: draw everything shown with the new one
         self._reader: asyncio.Future[None] | None = None
         self._stop_requested = False
         self._stop_at: float | None = None
@@ -282,10 +299,9 @@ class StreamView:
         stream stalls. A blocking ``for`` loop that calls ``append`` leaves the kernel no time to
         run a timer: while its stream stalls, held-back text waits for the next fragment or ``finish``.
         """
-        self._pieces.append(fragment)
-        self._received += len(fragment)
+        self._received.append(clean(fragment))
         now = self._now()
-        if self._throttle.due(now, self._received):
+        if self._throttle.due(now, self._received.length):
             self._draw_held_back()
         elif self._loop is not None and self._flush is None:
             self._flush = self._loop.call_later(self._throttle.wait(), self._draw_held_back)
@@ -297,8 +313,7 @@ class StreamView:
         """The stream has ended (``cut``: it was stopped early): draw the final state now."""
         self.done, self.cut = True, cut
         self._cancel_flush()
-        if self.mode == "after":
-            self._renderer = _renderer(self.mode, complete=True)
+        self._start_over = self.mode == "after"  # Markdown, now that the answer is complete
         self._redraw(force=True)
 
     async def afeed(self, fragments: AsyncIterable[str]) -> str:
@@ -342,8 +357,8 @@ class StreamView:
 
     @property
     def text(self) -> str:
-        """Everything received so far, shown or not."""
-        return "".join(self._pieces)
+        """Everything received so far, shown or not (lone surrogates replaced by U+FFFD)."""
+        return self._received.text()
 
     @property
     def html(self) -> str:
@@ -409,31 +424,37 @@ class StreamView:
         """
         if self._surface is None:
             return None
-        text = self.text
-        visible = self._reveal(text, self.done and not self.cut)
+        fresh, again = self._revealed.advance(complete=self.done and not self.cut)
         open_chars = None
-        if visible != self._shown or force:
+        if fresh or again or force:
             before = self.stats.messages
             started = time.process_time()
-            rendered = self._renderer.update(visible)
+            if again or self._start_over:
+                self._renderer, self._start_over = _renderer(self.mode, complete=self.done), False
+                fresh = self._revealed.text()
+            change = self._renderer.extend(fresh)
             self.stats.render_seconds += time.process_time() - started
-            self._surface.show([*rendered.frozen, rendered.tail, *([CUT_MARK] if self.cut else [])])
-            self._shown, open_chars = visible, rendered.open_chars
+            slots = {**change.blocks, change.frozen: change.tail}  # the frozen blocks, the tail, then the cut mark
+            if self.cut:
+                slots[change.frozen + 1] = CUT_MARK
+            self._surface.update(slots, change.frozen + (2 if self.cut else 1))
+            open_chars = change.open_chars
             if self.stats.messages > before:
                 self.stats.redraws += 1
-        self._surface.set_status(self._status(text, visible))
+        self._surface.set_status(self._status())
         return open_chars
 
-    def _status(self, text: str, visible: str) -> str:
+    def _status(self) -> str:
         """What the stream is doing: "Streaming…" while it is open, even if the throttle still holds a piece back."""
         title = f"<b>{html.escape(self.title)}</b> · " if self.title else ""
+        received = self._received.length
         if self.cut:
-            return f"{title}✂ Stopped after {len(text):,} characters: this answer is cut short."
+            return f"{title}✂ Stopped after {received:,} characters: this answer is cut short."
         if self.done:
-            return f"{title}Complete: {len(text):,} characters."
-        if not text:
+            return f"{title}Complete: {received:,} characters."
+        if not received:
             return f"{title}Waiting for the answer…"
-        hidden = len(text) - len(visible)
+        hidden = received - self._revealed.shown
         return f"{title}⏳ Receiving… {hidden:,} characters not shown yet." if hidden else f"{title}Streaming…"
 
 

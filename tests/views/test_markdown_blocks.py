@@ -5,21 +5,22 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Iterator
 
 import pytest
+from markdown_it.rules_block.table import MAX_AUTOCOMPLETED_CELLS
 
+from helpers.views import markdown_blocks
 from helpers.views.markdown_blocks import (
-    MARKDOWN,
     MarkdownBlocks,
     PlainParagraphs,
     WholeText,
     finished_count,
-    is_safe_url,
     line_offset,
-    render_markdown,
     render_plain,
     split_blocks,
 )
+from helpers.views.safe_markdown import MARKDOWN, is_safe_url, render_markdown
 
 # Each document puts a different kind of boundary where a chunk can end.
 DOCUMENTS = {
@@ -46,7 +47,33 @@ DOCUMENTS = {
         "foo\n#x\n\nfoo\n# real heading\n\n- a\n\n--\n\n1. a\n\n2\n\n12. twelve\n\nline with two spaces  \nhard break\\\nend"
     ),
     "windows line endings": "# Title\r\n\r\n- one\r\n- two\r\n\r\n```\r\ncode\r\n```\r\n\r\nDone.\r\n",
+    # A long table's finished rows are parsed once: every way a table can go on or end.
+    "long tables": (
+        "Intro.\n\n| name | value | note |\n|:---|---:|:---:|\n"
+        + "".join(f"| `r{n}` \\| pipe | {n} | *em* {n} |\n" for n in range(12))
+        + "| short row |\n| a | b | c | one too many |\n|   | empty cells ||\n> a quote ends the table\n\n"
+        + "| x | y |\n|---|---|\n| 1 | 2 |\n    | indented: not a row |\n\n"
+        + "| p |\n|---|\n| q |\n| r |\r\n| s |\r\n\r\n"
+        + "[label]: /early\n| after | a definition |\n| --- | --- |\n| [label] | row |\n| more | rows |\n\nEnd."
+    ),
+    # A long code block's finished lines are parsed once: every way a fence can go on or end.
+    "long code blocks": (
+        "Code:\n\n  ```python  {.attr}\n"
+        + "".join(f"  line_{n} = '<b>' & \"x\"  # *{n}*\n\tindented by a tab\n\n" for n in range(6))
+        + "      ```\n  ``` not a closing fence\n  ``\n  `````\nafter the fence\n\n"
+        + "~~~\n```\n~~~~~   \n"
+        + "```a|b\ncode first\n|-|-|\nunder it: a table only if the opening line were its header\n```\n\n"
+        + "```\r\nwindows\r\nlines\r\n```\r\n\r\n"
+        + "````\nnever closed\n```\n\n# not a heading"
+    ),
 }
+# Link definitions between the blocks that use them, before and after; one in a table's cell.
+DEFINITIONS = (
+    'Uses [a] and [b], then [c][a].\n\n[a]: https://a.example "A"\n\n'
+    "| cell | link |\n|---|---|\n| 1 | [d] |\n| 2 | [e] |\n\n[d]: /d\n\nMiddle uses [d] and [nothing].\n\n"
+    "[b]: /b 'B'\n[a]: /a-again-ignored\n\n"
+    'Later [a] [b] [d] [e].\n\n[e]:\n  /e\n  "E title"\n\n[f]: /f not-a-title\n\nEnd [f].\n'
+)
 FORWARD_REFERENCES = (
     "See [the docs] and [x][y] early on.\n\n## Middle\n\n[not a ref]\n\n"
     '[the docs]: https://example.com "The docs"\n[y]: /local\n\nAfter: [the docs] again.\n'
@@ -87,7 +114,7 @@ def test_two_chunks_split_anywhere_end_as_one_render(name: str) -> None:
 @pytest.mark.parametrize("seed", range(5))
 def test_random_chunkings_end_as_one_render(seed: int) -> None:
     rng = random.Random(seed)
-    for document in [*DOCUMENTS.values(), FORWARD_REFERENCES]:
+    for document in [*DOCUMENTS.values(), FORWARD_REFERENCES, DEFINITIONS]:
         cuts = sorted(rng.sample(range(len(document)), k=min(len(document) - 1, rng.randint(5, 60))))
         assert stream(MarkdownBlocks(), document, cuts) == render_markdown(document)
 
@@ -102,12 +129,53 @@ def test_a_link_definition_that_arrives_later_updates_the_blocks_before_it() -> 
     assert '<a href="https://example.com" title="The docs">the docs</a>' in shown.frozen[0]
 
 
+@pytest.mark.parametrize("document", [DEFINITIONS, FORWARD_REFERENCES])
+def test_definitions_fed_one_character_at_a_time_change_only_the_blocks_that_use_them(document: str) -> None:
+    """A frozen block changes only through a link definition, so one without a link label never does."""
+    renderer = MarkdownBlocks()
+    first_seen: dict[int, str] = {}
+    for character in document:
+        change = renderer.extend(character)
+        for index, block in change.blocks.items():
+            if "[" not in first_seen.setdefault(index, block) and "href" not in first_seen[index]:
+                assert block == first_seen[index], f"block {index} changed without using a label"
+    assert renderer.update(document).html == render_markdown(document)
+
+
+def test_a_new_definition_renders_again_only_the_blocks_that_asked_for_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    renderer = MarkdownBlocks()
+    assert renderer.extend("See [a].\n\nSee [b].\n\nPlain.\n\nOpen").frozen == 3
+    parsed = count_parsed(monkeypatch)
+    change = renderer.extend(" paragraph.\n\n[b]: /b\n")
+    assert change.blocks == {1: '<p>See <a href="/b">b</a>.</p>\n'}
+    assert parsed == ["Open paragraph.\n\n[b]: /b\n", "See [b]."], "the open region, then the one block that looked up [b]"
+
+
 def test_only_the_open_region_is_rendered_again() -> None:
     document = DOCUMENTS["lists"] + "\n\n" + DOCUMENTS["tables"]
     renderer = MarkdownBlocks()
     shown = renderer.update(document)
     assert shown.open_chars < 60, "only the last block should be left open"
     assert len(document) - shown.open_chars == document.rindex("| just | pipes |")
+
+
+def test_a_table_that_outgrows_markdown_its_limit_on_added_cells_ends_where_the_whole_render_ends_it() -> None:
+    """markdown-it ends a table once it has added 65,536 cells to short rows: kept rows count theirs."""
+    columns = 64
+    header = "|" + "|".join(f"c{n}" for n in range(columns)) + "|\n|" + "---|" * columns + "\n"
+    long_rows = "".join(f"|{'|'.join(['x'] * (columns + 3))}|\n" for _ in range(20))  # more cells than the header: below zero
+    short_rows = "".join(f"|{n}|\n" for n in range(MAX_AUTOCOMPLETED_CELLS // (columns - 1) + 40))
+    document = header + long_rows + short_rows + "\nAfter."
+    final = render_markdown(document)
+    assert final.count("<table>") == 1 and "<p>|" in final, "the whole render ends the table at its limit"
+    rng = random.Random(7)
+    renderer = MarkdownBlocks()
+    start = 0
+    while start < len(document):
+        end = start + rng.randint(1, 150)
+        renderer.extend(document[start:end])
+        start = end
+    assert renderer.update(document).html == final
 
 
 def test_a_bare_number_after_a_list_keeps_the_list_open() -> None:
@@ -125,6 +193,47 @@ def test_a_line_without_a_blank_line_before_it_waits_for_its_end() -> None:
 def test_line_offset_counts_every_kind_of_line_break() -> None:
     text = "a\nb\r\nc\rd"
     assert [line_offset(text, n) for n in range(4)] == [0, 2, 5, 7]
+
+
+# What an update costs -------------------------------------------------------------------------
+
+
+def count_parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """From now on, every text ``MarkdownBlocks`` gives markdown-it to parse."""
+    parsed: list[str] = []
+    real = markdown_blocks._PARSER.parse
+
+    def parse(src: str, env: dict | None = None) -> list:
+        parsed.append(src)
+        return real(src, env)
+
+    monkeypatch.setattr(markdown_blocks._PARSER, "parse", parse)
+    return parsed
+
+
+def long_answers(length: int) -> Iterator[tuple[str, str]]:
+    """Answers of about ``length`` characters that are each one long block, or many short ones."""
+    rows = "| n | name | note |\n|---:|:---|:---:|\n" + "".join(f"| {n} | `row {n}` | *note* {n} |\n" for n in range(length // 25))
+    code = "```python\n" + "".join(f"value_{n} = f(x) & '<tag>'  # {n}\n" for n in range(length // 30))
+    prose = "".join(f"## Part {n}\n\nA paragraph with *emphasis* and `code`, number {n}.\n\n- one\n- two\n\n" for n in range(length // 80))
+    links = "".join(f"Cites [source {n}] and [source {n + 1}].\n\n[source {n}]: https://example.com/{n}\n\n" for n in range(length // 70))
+    yield from {"table": rows, "code block": code, "prose": prose, "link definitions": links}.items()
+
+
+def test_characters_parsed_grow_with_the_text_not_its_square(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fed one character at a time, each update parses a bounded stretch: four times the text, four times the work."""
+    per_character: dict[str, list[float]] = {}
+    for length in (1_000, 4_000):
+        for kind, document in long_answers(length):
+            parsed = count_parsed(monkeypatch)
+            renderer = MarkdownBlocks()
+            for character in document:
+                renderer.extend(character)
+            assert renderer.update(document).html == render_markdown(document), kind
+            per_character.setdefault(kind, []).append(sum(map(len, parsed)) / len(document))
+            monkeypatch.undo()
+    for kind, (short, long) in per_character.items():
+        assert long < 1.1 * short and long < 80, f"{kind}: {short:.1f} then {long:.1f} characters parsed per character"
 
 
 @pytest.mark.parametrize("name", DOCUMENTS)

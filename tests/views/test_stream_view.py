@@ -19,11 +19,14 @@ from paths import ROOT
 from test_markdown_blocks import UNSAFE, assert_inert
 
 import helpers
+import helpers.views.stream_view as stream_view
 from helpers.errors import ConfigError
-from helpers.views.markdown_blocks import render_markdown
-from helpers.views.reveal import by_paragraph, when_complete
-from helpers.views.stream_view import CUT_MARK, StreamView, side_by_side
+from helpers.views.markdown_blocks import render_markdown, render_plain
+from helpers.views.received import Received
+from helpers.views.reveal import POLICIES, by_paragraph, when_complete
+from helpers.views.stream_view import CUT_MARK, VIEW_MODES, StreamView, side_by_side
 from helpers.views.throttle import DEFAULT_MAX_PAUSE, max_redraws, redraw_times
+from helpers.views.widget_column import FANOUT
 
 SPECS = ROOT / "fixtures" / "specs"
 
@@ -167,6 +170,52 @@ def test_a_paragraph_policy_shows_whole_paragraphs_only() -> None:
     assert view.html == "<p>First paragraph.</p>\n"
 
 
+def test_a_reveal_policy_of_your_own_works_even_one_that_takes_text_back() -> None:
+    """A plain function, as lesson 04's exercise writes one; this one shows less once the text passes 40 characters."""
+
+    def whole_lines_until_forty(text: str, complete: bool) -> str:
+        lines = text[: text.rfind("\n") + 1]
+        return text if complete else lines if len(text) <= 40 else lines[:8]
+
+    text = "# Title\n\nSome words\n- a list\n- of items\n\nA last paragraph.\n"
+    view = StreamView(reveal=whole_lines_until_forty, widgets=True, rate=None, budget=None)
+    for end in range(1, len(text) + 1):
+        view.append(text[end - 1])
+        assert view.html == render_markdown(whole_lines_until_forty(text[:end], False)), repr(text[:end])
+    view.finish()
+    assert view.html == render_markdown(text) and view.status.startswith("Complete")
+
+
+@pytest.mark.parametrize("policy", list(POLICIES.values()))
+def test_a_view_with_a_built_in_policy_never_joins_the_whole_text_while_it_streams(policy, monkeypatch: pytest.MonkeyPatch) -> None:
+    client = helpers.make_client("replay", speed=0)
+    view = StreamView(reveal=policy, clock=helpers.stopwatch(client), widgets=True)
+
+    def whole_text(self: Received) -> str:
+        raise AssertionError("the view joined the whole text to redraw")
+
+    monkeypatch.setattr(Received, "text", whole_text)
+    with client.messages.stream(**request("render_comments")) as stream:
+        for piece in stream.text_stream:
+            view.append(piece)
+        final = stream.get_final_text()
+    view.finish()
+    monkeypatch.undo()
+    assert view.text == final and view.html == render_markdown(final)
+
+
+def test_an_answer_of_many_blocks_nests_its_widgets_and_ends_as_one_render() -> None:
+    text = "".join(f"Paragraph {n}.\n\n" for n in range(FANOUT * 3))
+    view = StreamView(widgets=True, rate=None)
+    for start in range(0, len(text), 5):
+        view.append(text[start : start + 5])
+    view.finish()
+    column = view.widget.children[2]
+    assert len(column.children) == 3 and all(len(box.children) <= FANOUT for box in column.children)
+    shown = [slot.value for box in column.children for slot in box.children]
+    assert "".join(shown) == view.html == render_markdown(text) and len(shown) == view.slots == FANOUT * 3
+
+
 # Stop ------------------------------------------------------------------------------------------
 
 
@@ -302,6 +351,67 @@ def test_html_in_model_output_reaches_the_front_end_only_as_text(front_end: list
         if not value.startswith("<style>"):
             assert_inert(value)
     assert "&lt;img src=x onerror=&quot;window.stolen = document.cookie&quot;&gt;" in recorded.html
+
+
+class WireOutput:
+    """A display output as a kernel sends it: its HTML goes out as UTF-8, which a lone surrogate cannot be."""
+
+    def __init__(self, sent: list[bytes], html: str) -> None:
+        self.sent = sent
+        self.update(type("Html", (), {"data": html})())
+
+    def update(self, shown: Any) -> None:
+        self.sent.append(shown.data.encode("utf-8"))
+
+
+ODD_PIECES = [
+    "# Odd \ud800 text\n\n",
+    "a low \udfff alone, a pair split \ud83d",
+    "\ude00 apart, a pair \ud83d\ude00 whole",
+    ", NUL \x00 end",
+]
+
+
+def final_html(mode: str, text: str) -> str:
+    return render_plain(text) if mode == "plain" else render_markdown(text)
+
+
+@pytest.mark.parametrize("mode", VIEW_MODES)
+@pytest.mark.parametrize("widgets", [True, False])
+def test_lone_surrogates_are_replaced_where_text_enters_the_view(mode: str, widgets: bool, front_end: list, monkeypatch) -> None:
+    wire: list[bytes] = []
+    monkeypatch.setattr(stream_view, "display", lambda shown, display_id=False: WireOutput(wire, shown.data) if display_id else None)
+    view = StreamView(mode=mode, widgets=widgets, rate=None, budget=None, title="odd \udc00 title")
+    view._ipython_display_()  # what display(view) calls in a notebook
+    for piece in ODD_PIECES:
+        view.append(piece)
+        assert "\ufffd" in view.html or mode == "after" or not view.html
+    view.finish()
+    assert "\ud800" not in view.text and view.text.count("\ufffd") == 4 and "\U0001f600" in view.text
+    assert view.html == final_html(mode, view.text)
+    assert "odd \ufffd title" in view.status
+    sent = [value.encode("utf-8") for value in values_sent(front_end)] if widgets else wire  # what UTF-8 cannot carry raises
+    assert len(sent) > 5
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", VIEW_MODES)
+async def test_lone_surrogates_in_a_stream_read_by_afeed_are_replaced_too(mode: str) -> None:
+    view = StreamView(mode=mode, widgets=True)
+
+    async def odd_answer() -> AsyncIterator[str]:
+        for piece in ODD_PIECES:
+            yield piece
+
+    text = await view.afeed(odd_answer())
+    assert text == view.text and "\ud800" not in text and view.html == final_html(mode, text)
+
+
+def test_a_lone_surrogate_in_the_last_piece_before_finish_is_replaced() -> None:
+    view = StreamView(widgets=True)
+    view.append("ends with \ud800")
+    view.finish()
+    assert view.html == "<p>ends with \ufffd</p>\n"
 
 
 # Layout and arguments ---------------------------------------------------------------------------

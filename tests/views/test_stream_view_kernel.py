@@ -90,6 +90,29 @@ def test_without_widgets_display_updates_end_as_one_render(kernel: BlockingKerne
     assert sum(m["msg_type"] == "update_display_data" for m in messages) > 10
 
 
+ODD = """
+import json
+from helpers.views.stream_view import StreamView
+view = StreamView(widgets={widgets}, rate=None, title="odd \\udc00 title")
+display(view)
+for piece in ["# Odd \\ud800 text\\n\\n", "a low \\udfff alone, ", "a pair \\ud83d\\ude00, NUL \\x00 end"]:
+    view.append(piece)
+view.finish()
+print(json.dumps({{"text": view.text, "html": view.html}}))
+"""
+
+
+@pytest.mark.parametrize("widgets", [True, False])
+def test_lone_surrogates_reach_the_front_end_as_replacement_characters(kernel: BlockingKernelClient, widgets: bool) -> None:
+    """A kernel sends its messages as UTF-8: a lone surrogate in the model's text must not get that far."""
+    messages = execute(kernel, ODD.format(widgets=widgets))
+    result = printed(messages)
+    assert result["text"] == "# Odd \ufffd text\n\na low \ufffd alone, a pair \U0001f600, NUL \x00 end"
+    assert result["html"] == render_markdown(result["text"])
+    shown = json.dumps([m["content"] for m in messages], ensure_ascii=False)
+    assert "odd \ufffd title" in shown and "<h1>Odd \ufffd text</h1>" in shown
+
+
 STALLED = """
 import tomllib
 import helpers

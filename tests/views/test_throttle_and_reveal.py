@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import itertools
+import random
+import re
 
 import pytest
 
-from helpers.views.reveal import POLICIES, by_paragraph, by_sentence, by_token, shown_at, when_complete
+from helpers.views.received import Received
+from helpers.views.reveal import (
+    POLICIES,
+    ParagraphEnds,
+    Revealed,
+    SentenceEnds,
+    by_paragraph,
+    by_sentence,
+    by_token,
+    shown_at,
+    when_complete,
+)
 from helpers.views.throttle import Throttle, is_due, max_redraws, redraw_times, within_budget
 
 
@@ -119,3 +132,81 @@ def test_shown_at_replays_what_a_reader_saw() -> None:
     assert shown_at(arrivals, 1.0, by_paragraph, complete_at=2.0) == ""
     assert shown_at(arrivals, 1.9, when_complete, complete_at=2.0) == ""
     assert shown_at(arrivals, 2.0, when_complete, complete_at=2.0) == "Yes, take 200 mg. It helps.\n\nBut not"
+
+
+# Scanners: what a live view uses, reading only the text that arrived since its last redraw ------
+
+
+def whole_text_sentences(text: str) -> str:
+    """``by_sentence`` as first written: one scan of the whole text for the last sentence end."""
+    ends = [match.end() for match in re.finditer(r"(?<![0-9])[.!?][\"')\]*_`]*(?=\s)|\n", text)]
+    return text[: ends[-1]] if ends else ""
+
+
+def whole_text_paragraphs(text: str) -> str:
+    """``by_paragraph`` as first written: up to the last blank line of the whole text."""
+    end = text.rfind("\n\n")
+    return text[: end + 2] if end >= 0 else ""
+
+
+@pytest.mark.parametrize(("scanner", "whole_text"), [(SentenceEnds, whole_text_sentences), (ParagraphEnds, whole_text_paragraphs)])
+def test_a_scanner_fed_pieces_ends_where_a_scan_of_the_whole_text_ends(scanner, whole_text) -> None:
+    """Random texts made of the characters that matter, cut anywhere: a mark, its closers and its space may arrive apart."""
+    rng = random.Random(5)
+    alphabet = [*"ab1 .!?\"')]*_`\n\t", "\u00a0"]
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        scan, read = scanner(), 0
+        while read < len(text):
+            piece = text[read : read + rng.randint(1, 5)]
+            read += len(piece)
+            assert scan.advance(piece) == len(whole_text(text[:read])), repr(text[:read])
+        assert scanner().advance(text) == len(whole_text(text))
+
+
+def test_a_long_run_of_closers_is_read_once() -> None:
+    """A full stop followed by a very long run of closing characters: each arrives once, and the space ends it."""
+    scan = SentenceEnds()
+    assert scan.advance("Done.") == 0
+    for _ in range(1000):
+        assert scan.advance(")") == 0
+    assert scan.advance(" next") == len("Done.") + 1000
+
+
+TEXT_IN_PIECES = "Yes, take 200 mg. It helps.\n\nBut not if..."
+
+
+@pytest.mark.parametrize("policy", list(POLICIES.values()))
+def test_a_built_in_policy_never_joins_the_whole_text(policy, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a view shows grows piece by piece, and the built-ins read only the newest text to decide it."""
+    received = Received()
+    revealed = Revealed(policy, received)
+
+    def whole_text(self: Received) -> str:
+        raise AssertionError("a built-in policy read the whole text")
+
+    shown = ""
+    monkeypatch.setattr(Received, "text", whole_text)
+    for piece in ["Yes, take", " 200 mg. It", " helps.\n", "\nBut not", " if..."]:
+        received.append(piece)
+        fresh, again = revealed.advance(complete=False)
+        shown += fresh
+        assert not again
+        assert shown == policy(TEXT_IN_PIECES[: received.length], False)
+    fresh, _ = revealed.advance(complete=True)
+    assert shown + fresh == TEXT_IN_PIECES
+
+
+def test_a_policy_of_your_own_is_given_the_whole_text_and_may_take_text_back() -> None:
+    received = Received()
+
+    def short_answers_only(text: str, complete: bool) -> str:
+        return text if complete or len(text) < 12 else text[:3]
+
+    revealed = Revealed(short_answers_only, received)
+    received.append("Yes, take")
+    assert revealed.advance(complete=False) == ("Yes, take", False)
+    received.append(" 200 mg.")
+    assert revealed.advance(complete=False) == ("Yes", True), "it shows other text than before: start over"
+    assert revealed.text() == "Yes" and revealed.shown == 3
+    assert revealed.advance(complete=True) == (", take 200 mg.", False)

@@ -59,12 +59,34 @@ class Exercise:
         return Verdict(title, status, tuple(label + text for label, text in labelled if text))
 
 
+class CheckLimitReached(BaseException):
+    """A check's cap on requests was reached: a loop that never ends is stopped here.
+
+    A ``BaseException``, so that neither the SDK's nor a student's ``except Exception`` swallows it.
+    """
+
+
+class RequestCap:
+    """Middleware that keeps each request's JSON body, and stops the student's code past ``limit`` requests."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.bodies: list[dict[str, Any]] = []
+
+    def __call__(self, request: Any, call_next: Any) -> Any:
+        if len(self.bodies) >= self.limit:
+            raise CheckLimitReached(f"it sent more than {self.limit} requests")
+        self.bodies.append(dict(request.json or {}))
+        return call_next(request)
+
+
 @dataclass(frozen=True)
 class Attempt:
-    """What calling the student's function gave: a value, or the exception it raised."""
+    """What calling the student's function gave: a value, the exception it raised, or why the check stopped it."""
 
     value: Any = None
     error: Exception | None = None
+    stopped: str = ""  # the check's cap stopped a loop that did not end
 
     @property
     def unfinished(self) -> bool:
@@ -83,6 +105,8 @@ def attempt(function: Callable[..., Any], *args: Any) -> Attempt:
         return Attempt(value=function(*args))
     except Exception as err:  # a student's bug is reported, never raised
         return Attempt(error=err)
+    except CheckLimitReached as limit:
+        return Attempt(stopped=str(limit))
 
 
 def first_line(err: Exception) -> str:
@@ -106,6 +130,12 @@ def not_a_function(exercise: Exercise, given: Any) -> Verdict:
 def crashed(exercise: Exercise, result: Attempt) -> Verdict | None:
     """The verdict for a function that raised; None if it returned."""
     name, err = exercise.function, result.error
+    if result.stopped:
+        return exercise.verdict(
+            "wrong",
+            wrong=f"{name}'s loop never ended: {result.stopped}, and the check stopped it there.",
+            hint="send each request once per turn, and stop when the reply no longer asks for anything; cap the turns too.",
+        )
     if isinstance(err, NotImplementedError):
         return exercise.verdict("unfinished", wrong=f"{name} still raises NotImplementedError.", hint=exercise.recipe)
     if isinstance(err, NoRecordingError):

@@ -19,6 +19,7 @@ from helpers.checks.common import (
     Attempt,
     Exercise,
     Printout,
+    RequestCap,
     Verdict,
     attempt,
     crashed,
@@ -223,17 +224,6 @@ def _judge_announcements(printout: Printout, expected: FirstTurn) -> Verdict:
 # Exercise 2: the complete loop --------------------------------------------------------------
 
 
-class RequestLog:
-    """Middleware that keeps the JSON body of every request a client sends."""
-
-    def __init__(self) -> None:
-        self.bodies: list[dict[str, Any]] = []
-
-    def __call__(self, request: Any, call_next: Any) -> Any:
-        self.bodies.append(dict(request.json or {}))
-        return call_next(request)
-
-
 @dataclass(frozen=True)
 class Conversation:
     """The exercise conversation as recorded: each turn's request messages and final message."""
@@ -257,11 +247,19 @@ def judge_answer_with_tools(answer_with_tools: Callable[[Any, dict[str, Any]], A
     ex = ANSWER_WITH_TOOLS
     if not callable(answer_with_tools):
         return not_a_function(ex, answer_with_tools)
-    log = RequestLog()
+    log = RequestCap(len(EXERCISE_TURNS) + 5)  # a loop that never ends is stopped, not waited for
     with replay_client() as client:
         result = attempt(answer_with_tools, client.with_middleware(log), exercise_request())
     expected = conversation()
     matched = _matching_turns(log.bodies, expected)
+    if result.stopped:
+        why = _unmatched_turn(log.bodies[: matched + 1], expected) if matched < len(log.bodies) else ""
+        return ex.verdict(
+            "wrong",
+            right=_turns_right(matched),
+            wrong=f"its loop never ended: {result.stopped}, and the check stopped it. {why}".strip(),
+            hint="go round once per turn, send the tool results back, stop when stop_reason is not 'tool_use', and cap the turns.",
+        )
     if matched < len(log.bodies):
         return ex.verdict("wrong", right=_turns_right(matched), wrong=_unmatched_turn(log.bodies[: matched + 1], expected), hint=ex.recipe)
     failure = crashed(ex, result)

@@ -18,7 +18,7 @@ from exercise_testing import assert_verdict, load_solutions, not_implemented, un
 import helpers
 from helpers import config
 from helpers.checks import lesson03 as checks
-from helpers.checks.lesson03 import RequestLog
+from helpers.checks.common import RequestCap
 from helpers.errors import NoRecordingError
 from helpers.replay.recording_file import load
 from helpers.teaching import course_tools
@@ -199,7 +199,7 @@ def test_tool_result_then_follow_up_answer(client: anthropic.Anthropic) -> None:
 
 
 def test_the_loop_streams_three_turns_and_stops_on_end_turn(client: anthropic.Anthropic) -> None:
-    log = RequestLog()
+    log = RequestCap(10)
     answer = solutions.answer_with_tools(client.with_middleware(log), request("tools_trip_1"))
     assert answer.startswith("Right now Tokyo is about 10.8 °F warmer than Paris")
     assert [body["stream"] for body in log.bodies] == [True, True, True]
@@ -273,7 +273,7 @@ def _runnable(definition: dict[str, Any]) -> Any:
 
 def test_the_tool_runner_sends_the_loops_requests(client: anthropic.Anthropic) -> None:
     trip = request("tools_trip_1")
-    manual, runner_log = RequestLog(), RequestLog()
+    manual, runner_log = RequestCap(10), RequestCap(10)
     solutions.answer_with_tools(client.with_middleware(manual), trip)
     runner = client.with_middleware(runner_log).beta.messages.tool_runner(
         **{**trip, "tools": [_runnable(d) for d in course_tools.TOOLS]}, stream=True, thread=False
@@ -464,6 +464,23 @@ def appends_content_itself(client: Any, request: dict[str, Any]) -> Any:
         return stream.get_final_text()
 
 
+def never_sends_the_results(client: Any, request: dict[str, Any]) -> str:
+    """Asks again and again, never sending a tool result: the loop that sent 23,000 requests."""
+    while True:
+        with client.messages.stream(**request) as stream:
+            if stream.get_final_message().stop_reason != "tool_use":
+                return stream.get_final_text()
+
+
+def swallows_every_error(client: Any, request: dict[str, Any]) -> str:
+    """The same endless loop, wrapped in ``except Exception``: the cap must still stop it."""
+    while True:
+        try:
+            return never_sends_the_results(client, request)
+        except Exception:
+            continue
+
+
 def paired_by_name(reply: Any) -> list[dict[str, Any]]:
     first = course_tools.tool_uses(reply.content)[0]
     return [{**r, "tool_use_id": first.id} for r in run_tools(reply.content)]
@@ -492,6 +509,8 @@ def paired_by_name(reply: Any) -> list[dict[str, Any]]:
         (lambda c, r: loop(c, r, answer=lambda texts: texts[0]), ["text of turn 1"]),
         (lambda c, r: loop(c, r, answer=" ".join), ["text of every turn"]),
         (lambda c, r: loop(c, r, answer=lambda texts: None), ["Right: it streamed all 3 turns", "returned None"]),
+        (never_sends_the_results, ["loop never ended", "more than 8 requests", "turn 2 sent only the question again"]),
+        (swallows_every_error, ["loop never ended", "more than 8 requests"]),
     ],
 )
 def test_answer_with_tools_mistakes(attempt: Any, phrases: list[str]) -> None:

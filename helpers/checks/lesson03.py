@@ -35,7 +35,7 @@ from helpers.checks.common import (
     wrong_kind,
 )
 from helpers.client import stopwatch
-from helpers.teaching.course_tools import describe_call, tool_uses
+from helpers.teaching.course_tools import describe_call, run_tool, tool_uses
 
 EXERCISE_TURNS = ("tools_exercise_1", "tools_exercise_2", "tools_exercise_3")
 """The recordings of the exercise conversation, one per turn."""
@@ -261,7 +261,9 @@ def judge_answer_with_tools(answer_with_tools: Callable[[Any, dict[str, Any]], A
             hint="go round once per turn, send the tool results back, stop when stop_reason is not 'tool_use', and cap the turns.",
         )
     if matched < len(log.bodies):
-        return ex.verdict("wrong", right=_turns_right(matched), wrong=_unmatched_turn(log.bodies[: matched + 1], expected), hint=ex.recipe)
+        wrong = _unmatched_turn(log.bodies[: matched + 1], expected)
+        hint = RUN_AFTER_STOP if RAN_EARLY in wrong else ex.recipe
+        return ex.verdict("wrong", right=_turns_right(matched), wrong=wrong, hint=hint)
     failure = crashed(ex, result)
     if failure:
         return failure
@@ -367,8 +369,49 @@ def _unmatched_turn(bodies: Sequence[dict[str, Any]], expected: Conversation) ->
         )
     for n, (mine, theirs) in enumerate(zip(messages, wanted, strict=True)):
         if not _same(mine, theirs):
-            return _unmatched_message(turn, n, mine, theirs)
+            calls = tool_uses(wanted[n - 1]["content"]) if n > 0 and wanted[n - 1]["role"] == "assistant" else []
+            return _ran_early(turn, n, mine, calls) or _unmatched_message(turn, n, mine, theirs)
     return f"turn {turn}'s request differs from the recorded one outside its messages; send `request` unchanged except for messages."
+
+
+RAN_EARLY = "its input before the block stopped"
+RUN_AFTER_STOP = (
+    "run each tool after its content_block_stop: take the tool_use blocks of stream.get_final_message(), "
+    "never an input_json snapshot, which holds only the keys that have arrived."
+)
+
+
+def _partial_inputs(tool_input: dict[str, Any]) -> list[dict[str, Any]]:
+    """The inputs a snapshot shows before the block stops: every key so far, the last one also cut short.
+
+    The buffered stream sends a tool's input one key/value at a time, so a snapshot holds the first
+    keys whole; an eager stream also shows a string value cut short (in any of its prefixes).
+    """
+    items = list(tool_input.items())
+    partial: list[dict[str, Any]] = [dict(items[:k]) for k in range(1, len(items))]
+    for k, (key, value) in enumerate(items):
+        if isinstance(value, str):
+            partial += [{**dict(items[:k]), key: value[:cut]} for cut in range(1, len(value))]
+    return partial
+
+
+def _ran_early(turn: int, n: int, mine: dict[str, Any], calls: list[Any]) -> str:
+    """The verdict's words when a tool result is what the tool gives for its input before the block stopped, else ""."""
+    content = mine.get("content")
+    results: list[Any] = content if isinstance(content, list) else []
+    for number, call in enumerate(calls, 1):
+        sent = next((r for r in results if isinstance(r, dict) and r.get("tool_use_id") == call["id"]), None)
+        whole = run_tool(call)
+        early = next(
+            (p for p in _partial_inputs(call["input"]) if _same(sent, run_tool({**call, "input": p})) and not _same(sent, whole)),
+            None,
+        )
+        if sent is not None and early is not None:
+            return (
+                f"turn {turn}, messages[{n}]: call {number} ({call['name']}) ran on {json.dumps(early)}, {RAN_EARLY}; "
+                f"the whole input is {json.dumps(call['input'])}."
+            )
+    return ""
 
 
 def _unmatched_message(turn: int, n: int, mine: dict[str, Any], theirs: dict[str, Any]) -> str:

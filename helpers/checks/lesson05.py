@@ -46,7 +46,8 @@ LEAVE_SPEED = 10.0  # the leaving run replays ten times faster than recorded ...
 LEAVE_FAULT = "stall@after=12,seconds=30"  # ... so the model's 30 s silence after a few pieces lasts 3 s
 FIRST_EVENT_WITHIN_S = 2.0  # a relay that streams has sent its first event long before the silence ends
 CLOSED_WITHIN_S = 1.5  # once the page has left, the model's response must be closed within this
-READ_LIMIT_S = 10.0  # one response is read for at most this long ...
+READ_LIMIT_S = 3.0  # one response is read for at most this long (a right relay needs well under 1 s) ...
+SLOW_S = 1.5  # at no-wait speed a whole answer through a relay that waits for nothing takes far less
 READ_LIMIT_BYTES = 1_000_000  # ... and this many bytes
 PARSE_LIMIT_S = 5.0  # exercise 2: the parser's whole run
 EVENT_NAMES = ("text", "done", "error")
@@ -212,6 +213,7 @@ class Run:
     first_event_at: float | None = None  # seconds from the POST to the first complete event
     closed_after_leaving: bool | None = None  # leaving run: was the model's response closed in time?
     events: list[tuple[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0  # from the POST to the end of reading
 
     @property
     def names(self) -> list[str]:
@@ -251,6 +253,7 @@ def run_relay(events: Callable[..., Any], fault: str = "", leave: bool = False) 
                         break
         except httpx2.TransportError as err:
             run.broken = f"{type(err).__name__}: {err}"
+        run.seconds = time.perf_counter() - started
         if leave:
             left = time.perf_counter()
             while time.perf_counter() - left < CLOSED_WITHIN_S and not (plan.attempts and plan.attempts[0].closed):
@@ -274,7 +277,8 @@ def judge_relay_events(relay_events: Callable[..., Any]) -> Verdict:
         return not_a_function(ex, relay_events)
     want = expected()
     whole = run_relay(relay_events)
-    verdict = _not_a_generator(whole.seen) or _failed(whole) or _own_client(whole) or _framing(whole.body) or _whole_answer(whole, want)
+    verdict = _not_a_generator(whole.seen) or _slow(whole) or _failed(whole) or _own_client(whole) or _framing(whole.body)
+    verdict = verdict or _whole_answer(whole, want)
     if verdict is not None:
         return verdict
     broken = run_relay(relay_events, fault=ERROR_FAULT)
@@ -296,6 +300,20 @@ def judge_relay_events(relay_events: Callable[..., Any]) -> Verdict:
         f"the broken answer ended with an error event ({broken.data_of('error')[0]['type']}) after {len(partial)} "
         f"characters; and when the page left after the first event, the model's response was closed "
         f"({read.chunks_read} chunks read, the rest never downloaded).{note}",
+    )
+
+
+def _slow(run: Run) -> Verdict | None:
+    """A relay that waits of its own accord: a sleep per piece, or a blocking call that stalls the server."""
+    if run.seconds <= SLOW_S or not run.seen.chunks:
+        return None
+    return RELAY_EVENTS.verdict(
+        "wrong",
+        wrong=f"the model's answer arrived at once (no-wait replay), yet your relay took {run.seconds:.1f} s to pass it on"
+        + (" and was cut off there" if run.seconds >= READ_LIMIT_S else "")
+        + ": something in its loop waits.",
+        hint="yield each event as soon as its piece arrives; no sleep in the loop (time.sleep would also stall the whole "
+        "server, which runs every page's relay on one event loop).",
     )
 
 
@@ -663,7 +681,9 @@ SPEC_EVENTS = (
     b"data: first\n\n"
     b"event: text\ndata:no space after the colon\n\n"
     b"event: text\ndata: two lines\ndata: of data\n\n"
-    b"event: ignored\n\n"
+    b"event: text\ndata:   indented, and spaces at the end  \n\n"
+    + 'event: text\ndata: {"text": "a line\u2028separator inside"}\n\n'.encode()
+    + b"event: ignored\n\n"
     b"id: 7\nretry: 3000\nevent: done\ndata: {}\n\n"
 )
 
@@ -704,7 +724,8 @@ def parse_cases() -> list[Case]:
         Case("character", "the app's events cut inside a character of two bytes (ï)", _cut(app, [multibyte + 1])),
         Case(
             "format",
-            "events that use more of the format: no event line, no space after 'data:', two data lines, no data, id and retry",
+            "events that use more of the format: no event line, no space after 'data:', two data lines, spaces kept in "
+            "the data, a Unicode line separator inside the data, no data, id and retry",
             (SPEC_EVENTS,),
         ),
         Case(
@@ -924,6 +945,18 @@ def _whole_mistake(got: list[Any], want: list[tuple[str, str]]) -> tuple[str, st
 
 def _spec_mistake(got: list[Any], want: list[tuple[str, str]]) -> tuple[str, str]:
     names = [name for name, _ in got]
+    spaced = "  indented, and spaces at the end  "
+    if ("text", spaced) not in got and ("text", spaced.strip()) in got:
+        return (
+            "'data:   indented, and spaces at the end  ' lost its spaces.",
+            "remove only the one space after 'data:', nothing else: the data is the model's text, spaces and all (no .strip()).",
+        )
+    if any(data.endswith("a line") for _, data in got if isinstance(data, str)):
+        return (
+            "a data line was cut at a Unicode line separator (U+2028) inside the JSON.",
+            "split lines at '\\n' only (after turning '\\r\\n' into '\\n'): str.splitlines() also splits at U+2028 and U+0085, "
+            "which JSON may carry unescaped.",
+        )
     if ("ignored", "") in got or any(data == "" for _, data in got):
         return "it returned an event that has no data line.", "an event without data is not dispatched: keep only events with data."
     if want[0] not in got and any(data == "first" for _, data in got):

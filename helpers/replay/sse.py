@@ -44,7 +44,9 @@ class SseBody:
 def _event_from_block(block: bytes, end: int) -> SseEvent | None:
     name: str | None = None
     data: list[str] = []
-    for line in block.decode("utf-8", errors="replace").splitlines():
+    # Lines end at \n, \r or \r\n only: bytes.splitlines, as the SDK's decoder splits. A str would also
+    # split at U+2028 or U+0085, which JSON may carry unescaped inside a data line.
+    for line in (raw.decode("utf-8", errors="replace") for raw in block.splitlines()):
         if not line or line.startswith(":"):
             continue
         field, _, value = line.partition(":")

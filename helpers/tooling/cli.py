@@ -100,7 +100,7 @@ def _web(args: argparse.Namespace) -> int:
     from helpers.web import app, server  # imports the web server only for this command
 
     server.check_host(args.host, args.allow_remote)
-    web_app = app.create_app()
+    web_app = app.create_app(allowed_hosts=["*"] if args.allow_remote else app.LOOPBACK_HOSTS)
     sock = server.bind(args.host, args.port)
     print(f"Lesson 05's web app: {server.url_of(sock)}  (Ctrl-C stops it)", flush=True)
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn stops cleanly on Ctrl-C, then passes it on

@@ -14,13 +14,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import anthropic
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
@@ -31,7 +33,7 @@ from helpers import config
 from helpers.replay.library import RecordingLibrary
 from helpers.web.examples import recorded_prompts
 from helpers.web.relay import Relayed, RelaySettings, log, relay
-from helpers.web.request_body import BadRequest, Limits, parse_conversation
+from helpers.web.request_body import BadRequest, Limits, check_same_site, parse_conversation
 
 PAGE = Path(__file__).parent / "page"
 MAX_BODY_BYTES = 64 * 1024
@@ -47,6 +49,7 @@ PAGE_HEADERS = {
 # With ``create_app(embeddable=True)``, pages served from this machine (a notebook on localhost) may
 # show the app in a frame; no other site may (clickjacking: a click on Send spends the key).
 LOCAL_FRAME_ANCESTORS = "'self' http://localhost:* http://127.0.0.1:* https://localhost:* https://127.0.0.1:*"
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 # Stop caches and proxies (nginx: X-Accel-Buffering) from holding the stream back.
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no", "X-Content-Type-Options": "nosniff"}
 
@@ -113,11 +116,14 @@ def create_app(
     settings: RelaySettings = RelaySettings(),  # noqa: B008 (frozen: one shared default is safe)
     limits: Limits = Limits(),  # noqa: B008
     embeddable: bool = False,
+    allowed_hosts: Sequence[str] = LOOPBACK_HOSTS,
 ) -> Starlette:
     """The app; its client is made by ``client_factory`` when the server starts, and closed when it stops.
 
     ``app.state.relayed`` keeps how the latest relays ended (``relay.Relayed``), newest last.
     ``embeddable`` lets pages on this machine (a notebook's IFrame) frame the page; by default no page may.
+    ``allowed_hosts`` are the names the browser may reach it by: loopback only unless served beyond this
+    machine on purpose, so a site whose name resolves to 127.0.0.1 (DNS rebinding) is refused.
     """
     files = {name: (PAGE / name).read_bytes() for name in ("index.html", "page.js", "page.css")}
     headers = page_headers(embeddable)
@@ -155,6 +161,8 @@ def create_app(
 
     async def stream(request: Request) -> Response:
         try:
+            own_origin = f"{request.url.scheme}://{request.headers.get('host', '')}"
+            check_same_site(request.headers.get("content-type", ""), request.headers.get("origin"), own_origin)
             messages = parse_conversation(await read_body(request, MAX_BODY_BYTES), limits)
         except BadRequest as bad:
             return JSONResponse(bad.body(), status_code=bad.status)
@@ -168,6 +176,7 @@ def create_app(
             Route("/api/info", info),
             Route("/api/stream", stream, methods=["POST"]),
         ],
+        middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))],
         exception_handlers={HTTPException: http_error, Exception: server_error},
         lifespan=lifespan,
     )
@@ -183,7 +192,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
         405: f"{request.method} is not allowed at {request.url.path}: /api/stream takes POST.",
     }
     kind = {404: "not_found", 405: "method_not_allowed"}.get(status, "http_error")
-    return JSONResponse({"error": {"type": kind, "message": messages.get(status, str(getattr(exc, "detail", "")))}}, status_code=status)
+    body = {"error": {"type": kind, "message": messages.get(status, str(getattr(exc, "detail", "")))}}
+    return JSONResponse(body, status_code=status, headers=getattr(exc, "headers", None))  # a 405 keeps its Allow header
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

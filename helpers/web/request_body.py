@@ -27,8 +27,23 @@ class BadRequest(Exception):
 
     def body(self) -> dict[str, Any]:
         """The JSON error the browser gets: type, field and message, never a traceback."""
-        kind = {400: "malformed_json", 413: "too_large", 422: "invalid_request"}.get(self.status, "bad_request")
+        kind = {400: "malformed_json", 403: "cross_site", 413: "too_large", 415: "not_json", 422: "invalid_request"}.get(
+            self.status, "bad_request"
+        )
         return {"error": {"type": kind, "field": self.field, "message": self.message}}
+
+
+def check_same_site(content_type: str, origin: str | None, own_origin: str) -> None:
+    """Refuse a request another web site could make the reader's browser send, spending the key.
+
+    A page elsewhere can POST ``text/plain`` or a form to this server without asking first; only
+    ``application/json`` makes the browser ask (a CORS preflight, which this server never grants).
+    A browser names the page that sent a request in ``Origin``: it must be this server's own.
+    """
+    if content_type.split(";")[0].strip().lower() != "application/json":
+        raise BadRequest(415, "content-type", "Send the conversation as JSON, with Content-Type: application/json.")
+    if origin is not None and origin.rstrip("/").lower() != own_origin.lower():
+        raise BadRequest(403, "origin", f"This server answers its own page only; a request from {origin} is refused.")
 
 
 @dataclass(frozen=True)

@@ -297,7 +297,7 @@ JUDGES = [checks.judge_announce_tools, checks.judge_answer_with_tools, checks.ju
 
 
 def test_solution_announce_tools_passes() -> None:
-    assert_verdict(checks.judge_announce_tools(solutions.announce_tools), "correct", "['get_weather', 'get_weather']", "0.80 s, 1.45 s")
+    assert_verdict(checks.judge_announce_tools(solutions.announce_tools), "correct", "['get_weather', 'get_weather']", "0.80 s, 2.00 s")
 
 
 def test_solution_answer_with_tools_passes() -> None:
@@ -481,6 +481,24 @@ def swallows_every_error(client: Any, request: dict[str, Any]) -> str:
             continue
 
 
+def runs_on_the_first_snapshot(client: Any, request: dict[str, Any]) -> str:
+    """The lesson's central unsafe mistake: each tool runs as soon as its input_json snapshot is not empty."""
+    messages = list(request["messages"])
+    for _ in range(10):
+        ran: dict[str, Any] = {}
+        with client.messages.stream(**{**request, "messages": messages}) as stream:
+            for event in stream:
+                block = stream.current_message_snapshot.content[-1] if event.type == "input_json" else None
+                if block is not None and event.snapshot and block.id not in ran:
+                    ran[block.id] = course_tools.run_tool(block)
+            reply = stream.get_final_message()
+        messages.append({"role": "assistant", "content": reply.content})
+        if reply.stop_reason != "tool_use":
+            return reply.content[-1].text
+        messages.append({"role": "user", "content": [ran[b.id] for b in reply.content if b.type == "tool_use"]})
+    return ""
+
+
 def paired_by_name(reply: Any) -> list[dict[str, Any]]:
     first = course_tools.tool_uses(reply.content)[0]
     return [{**r, "tool_use_id": first.id} for r in run_tools(reply.content)]
@@ -509,6 +527,10 @@ def paired_by_name(reply: Any) -> list[dict[str, Any]]:
         (lambda c, r: loop(c, r, answer=lambda texts: texts[0]), ["text of turn 1"]),
         (lambda c, r: loop(c, r, answer=" ".join), ["text of every turn"]),
         (lambda c, r: loop(c, r, answer=lambda texts: None), ["Right: it streamed all 3 turns", "returned None"]),
+        (
+            runs_on_the_first_snapshot,
+            ['call 1 (get_weather) ran on {"unit": "celsius"}', "its input before the block stopped", "content_block_stop"],
+        ),
         (never_sends_the_results, ["loop never ended", "more than 8 requests", "turn 2 sent only the question again"]),
         (swallows_every_error, ["loop never ended", "more than 8 requests"]),
     ],

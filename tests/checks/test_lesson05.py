@@ -302,9 +302,25 @@ async def class_name_as_type(client: Any, messages: Any) -> AsyncIterator[bytes]
         yield sse("error", {"type": type(err).__name__, "message": str(err)})
 
 
+async def sleeps_between_pieces(client: Any, messages: Any) -> AsyncIterator[bytes]:
+    """A relay that paces itself: each piece waits 80 ms before it goes out (13 s for this answer)."""
+    async for chunk in solutions.relay_events(client, messages):
+        await asyncio.sleep(0.08)
+        yield chunk
+
+
+async def blocks_the_server(client: Any, messages: Any) -> AsyncIterator[bytes]:
+    """time.sleep in an async relay: every page's relay on this server stops while it sleeps."""
+    async for chunk in solutions.relay_events(client, messages):
+        time.sleep(0.05)
+        yield chunk
+
+
 @pytest.mark.parametrize(
     ("attempt", "phrases"),
     [
+        (sleeps_between_pieces, ["your relay took 3.", "something in its loop waits", "no sleep in the loop"]),
+        (blocks_the_server, ["something in its loop waits", "time.sleep would also stall the whole server"]),
         (framed_with("event: text\ndata: {json}\n"), ["several events ran together", "ends in \\n\\n"]),
         (raw_text, ["no `data:` line", "frame each event as lines"]),
         (framed_with("event: text\ndata: {text}\n\n"), ["is not a field", "json.dumps(...) writes a newline as \\n"]),
@@ -404,7 +420,8 @@ def parse_with_regex(pending: bytes, chunk: bytes) -> tuple[list[tuple[str, str]
     parts = re.split(rb"\r?\n\r?\n", pending + chunk)
     events = []
     for block in parts[:-1]:
-        fields = [line.split(":", 1) for line in block.decode().splitlines() if line and not line.startswith(":")]
+        lines = re.split(r"\r?\n", block.decode())  # not splitlines(): that also splits at U+2028
+        fields = [line.split(":", 1) for line in lines if line and not line.startswith(":")]
         data = [value.removeprefix(" ") for key, value in fields if key == "data"]
         name = next((value.removeprefix(" ") for key, value in reversed(fields) if key == "event"), "message")
         if data:
@@ -496,6 +513,27 @@ def returns_the_partial_event(pending: bytes, chunk: bytes) -> tuple[list[Any], 
     return blocks_to_events([*blocks, rest]), b""
 
 
+def strips_the_data(pending: bytes, chunk: bytes) -> tuple[list[Any], bytes]:
+    events, rest = solutions.parse_sse(pending, chunk)
+    return [(name, data.strip()) for name, data in events], rest
+
+
+def splits_with_splitlines(pending: bytes, chunk: bytes) -> tuple[list[Any], bytes]:
+    *blocks, rest = (pending + chunk).replace(b"\r\n", b"\n").split(b"\n\n")
+    events = []
+    for block in blocks:
+        name, data = "message", []
+        for line in block.decode().splitlines():
+            field, _, value = line.partition(":")
+            if field == "event":
+                name = value.removeprefix(" ")
+            elif field == "data":
+                data.append(value.removeprefix(" "))
+        if data:
+            events.append((name, "\n".join(data)))
+    return events, rest
+
+
 def parses_the_json(pending: bytes, chunk: bytes) -> tuple[list[Any], bytes]:
     events, rest = solutions.parse_sse(pending, chunk)
     return [(name, json.loads(data)) for name, data in events], rest
@@ -526,6 +564,8 @@ def never_ends(pending: bytes, chunk: bytes) -> tuple[list[Any], bytes]:
     ("attempt", "phrases"),
     [
         (each_chunk_alone, ["cut in the middle of events", "lost or garbled", "return them as pending"]),
+        (strips_the_data, ["lost its spaces", "no .strip()"]),
+        (splits_with_splitlines, ["cut at a Unicode line separator (U+2028)", "str.splitlines()"]),
         (lf_only, ["lines ending in \\r\\n", "came out wrong (or not at all)", "turn each b'\\r\\n' into b'\\n'"]),
         (crlf_per_chunk, ["cut between each \\r and its \\n", "not in each chunk alone"]),
         (

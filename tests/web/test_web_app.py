@@ -32,8 +32,10 @@ def server() -> Iterator[BackgroundServer]:
 
 
 def post(server: BackgroundServer, body: object | bytes, **headers: str) -> httpx2.Response:
+    """A POST as the page sends it (JSON), with ``headers`` changed or added."""
     content = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return httpx2.post(server.url + "api/stream", content=content, headers=headers, timeout=TIMEOUT)
+    sent = {"content-type": "application/json", **{name.replace("_", "-"): value for name, value in headers.items()}}
+    return httpx2.post(server.url + "api/stream", content=content, headers=sent, timeout=TIMEOUT)
 
 
 def test_the_page_has_its_controls_and_a_policy_that_forbids_inline_scripts_and_images(server):
@@ -178,3 +180,22 @@ def test_an_app_that_cannot_start_is_a_clear_error_not_a_hang():
 
     with pytest.raises(ConfigError, match="did not start"):
         serve_in_background(create_app(no_client))
+
+
+def test_another_site_cannot_make_the_browser_spend_the_key(server):
+    # A page elsewhere may POST text/plain or a form without a preflight; only JSON from this page is answered.
+    plain = post(server, {"messages": [{"role": "user", "content": "hi"}]}, content_type="text/plain")
+    assert plain.status_code == 415 and plain.json()["error"]["field"] == "content-type"
+    foreign = post(server, {"messages": [{"role": "user", "content": "hi"}]}, origin="https://evil.example")
+    assert foreign.status_code == 403 and "https://evil.example" in foreign.json()["error"]["message"]
+
+
+def test_a_name_that_merely_resolves_here_is_refused(server):
+    # DNS rebinding: an attacker's name pointed at 127.0.0.1 still sends its own Host.
+    rebound = post(server, {"messages": [{"role": "user", "content": "hi"}]}, host="attacker.example")
+    assert rebound.status_code == 400
+
+
+def test_a_get_on_the_stream_says_which_method_it_takes(server):
+    wrong = httpx2.get(server.url + "api/stream", timeout=TIMEOUT)
+    assert wrong.status_code == 405 and wrong.headers["allow"] == "POST"

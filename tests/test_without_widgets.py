@@ -90,7 +90,8 @@ def test_a_lesson_with_views_runs_and_draws_them_without_widgets(lesson: Path, t
         kinds = [set(output.get("data", {})) for output in cell.outputs]
         assert not any(WIDGET_VIEW in kind for kind in kinds), f"a widget was drawn by:\n{cell.source}"
         html = [output["data"]["text/html"] for output in cell.outputs if "text/html" in output.get("data", {})]
-        assert any("Complete:" in part or "Stopped after" in part for part in html), f"no finished view from:\n{cell.source}"
+        ended = ("Complete:", "Stopped after", "Withdrawn:")
+        assert any(end in part for part in html for end in ended), f"no finished view from:\n{cell.source}"
     for before, after in zip(committed.cells, notebook.cells, strict=True):
         if compared(before):
             assert printed(after) == printed(before), f"without widgets this cell printed something else:\n{before.source}"

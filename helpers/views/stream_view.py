@@ -42,6 +42,7 @@ VIEW_MODES: dict[str, str] = {
     "after": "plain text while streaming, Markdown once the answer is complete",
     "plain": "plain text",
 }
+WITHDRAWN = '<p style="color: #9f1239"><em>⊘ {notice}</em></p>'
 CUT_MARK = '<p style="color: #b45309"><em>✂ Stopped here: the rest of the answer was never read.</em></p>'
 _STYLE = """<style>
 .course-stream .widget-html > .widget-html-content,
@@ -276,6 +277,7 @@ class StreamView:
         self.stats = ViewStats()
         self.done = False
         self.cut = False
+        self.withdrawn: str | None = None  # the notice shown instead of text taken back (a refusal)
         self._throttle = Throttle(rate, budget)
         self._clock = clock
         self._renderer = _renderer(mode, complete=False)
@@ -315,6 +317,19 @@ class StreamView:
         self._cancel_flush()
         self._start_over = self.mode == "after"  # Markdown, now that the answer is complete
         self._redraw(force=True)
+
+    def withdraw(self, notice: str) -> None:
+        """Take back everything shown and show ``notice`` instead: the answer turned out not to be one.
+
+        A refusal can arrive after text was streamed (``stop_reason == "refusal"``, see
+        ``helpers.views.withdrawal``); that text must not stay on screen as if it were an answer.
+        ``text`` still holds what was received, for a log.
+        """
+        self.done, self.withdrawn = True, notice
+        self._cancel_flush()
+        if self._surface is not None:
+            self._surface.update({0: WITHDRAWN.format(notice=html.escape(notice))}, 1)
+            self._surface.set_status(self._status())
 
     async def afeed(self, fragments: AsyncIterable[str]) -> str:
         """Show an async stream's fragments as they arrive, with a Stop button on a widget view; returns the text.
@@ -424,6 +439,10 @@ class StreamView:
         """
         if self._surface is None:
             return None
+        if self.withdrawn is not None:  # nothing taken back is ever drawn again
+            self._surface.update({0: WITHDRAWN.format(notice=html.escape(self.withdrawn))}, 1)
+            self._surface.set_status(self._status())
+            return None
         fresh, again = self._revealed.advance(complete=self.done and not self.cut)
         open_chars = None
         if fresh or again or force:
@@ -448,6 +467,8 @@ class StreamView:
         """What the stream is doing: "Streaming…" while it is open, even if the throttle still holds a piece back."""
         title = f"<b>{html.escape(self.title)}</b> · " if self.title else ""
         received = self._received.length
+        if self.withdrawn is not None:
+            return f"{title}⊘ Withdrawn: the {received:,} characters shown were not an answer."
         if self.cut:
             return f"{title}✂ Stopped after {received:,} characters: this answer is cut short."
         if self.done:

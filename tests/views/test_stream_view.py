@@ -462,3 +462,26 @@ def test_views_without_widgets_are_shown_one_below_the_other():
     shown = side_by_side(*views)
     assert not isinstance(shown, ipywidgets.HBox)
     assert shown.views == views
+
+
+def test_a_refusal_after_text_takes_the_text_back_and_shows_why(front_end: list) -> None:
+    from helpers.views import withdrawal
+
+    client = helpers.make_client("replay", speed=0)
+    view = StreamView(clock=helpers.stopwatch(client), widgets=True)
+    with client.messages.stream(**request("events_refusal_midstream")) as stream:
+        decision = withdrawal.Withdrawal()
+        for event in stream:
+            decision = withdrawal.step(decision, event)
+            if event.type == "text":
+                view.append(event.text)
+        shown = stream.get_final_text()
+    view.finish()
+    assert shown and shown[:40] in view.html  # the reader saw the start of an answer
+    assert decision.withdrawn and decision.notice
+    view.withdraw(decision.notice)
+    assert view.slots == 1 and shown[:40] not in view.html and "⊘" in view.html
+    assert view.status.startswith("⊘ Withdrawn: the") and view.text == shown
+    view.append("late piece")  # nothing taken back is drawn again
+    view.finish()
+    assert "late piece" not in view.html and view.slots == 1

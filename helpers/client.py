@@ -36,7 +36,7 @@ class ClientInfo:
     model: str
     speed: float
     recordings: str
-    fallback: bool
+    backup: bool
     stopwatch: Stopwatch
     fault: Fault | None = None
     timeout: float = first_byte.DEFAULT_LIMIT_S
@@ -54,8 +54,8 @@ class ClientInfo:
         elif self.mode == "record":
             how = f"record (live API, saving every exchange) · model {self.model}"
         else:
-            backup = f"falls back to recordings: {self.recordings}" if self.fallback else "no fallback"
-            how = f"live API · model {self.model} · answers must start within {self.timeout:g} s · {backup}"
+            standby = f"backup: the recordings ({self.recordings})" if self.backup else "no backup from recordings"
+            how = f"live API · model {self.model} · answers must start within {self.timeout:g} s · {standby}"
         return f"Course mode: {how}"
 
 
@@ -78,7 +78,7 @@ def _build(
     mode: str | None,
     speed: float | str | None,
     recording: str | Path | None,
-    fallback: bool | None,
+    backup: bool | None,
     max_retries: int,
     fault: Fault | str | None,
     timeout: float | str | None,
@@ -90,9 +90,9 @@ def _build(
     folder = config.fixtures_dir()
     model = config.course_model()
     stopwatch = Stopwatch(replayed=chosen == "replay")
-    use_fallback = chosen == "live" and config.resolve_fallback(fallback)
-    # Live, a missing folder only means nothing to fall back on; replay needs it.
-    needs_library = chosen == "replay" or (use_fallback and (recording is not None or folder.is_dir()))
+    use_backup = chosen == "live" and config.resolve_backup(backup)
+    # Live, a missing folder only means no backup; replay needs it.
+    needs_library = chosen == "replay" or (use_backup and (recording is not None or folder.is_dir()))
     library = _library(recording, folder) if needs_library else None
     options: dict[str, Any] = {"max_retries": max_retries}
     injected = config.resolve_fault(fault) if chosen == "replay" else None
@@ -105,10 +105,10 @@ def _build(
         http_client: Any = httpx2.AsyncClient(transport=transport) if is_async else httpx2.Client(transport=transport)
     else:
         recorder = Recorder(folder) if chosen == "record" else None
-        backup = (
+        standby = (
             ReplayTransport(library, pace, stopwatch, final_only=True, controls=demo_controls.CONTROLS) if library is not None else None
         )
-        transport = LiveTransport(stopwatch, recorder=recorder, fallback=backup, max_retries=max_retries, first_byte_limit=limit)
+        transport = LiveTransport(stopwatch, recorder=recorder, backup=standby, max_retries=max_retries, first_byte_limit=limit)
         http_client = (
             anthropic.DefaultAsyncHttpxClient(transport=transport) if is_async else anthropic.DefaultHttpxClient(transport=transport)
         )
@@ -120,7 +120,7 @@ def _build(
         model=model,
         speed=pace,
         recordings=library.sources() if library is not None else "none",
-        fallback=use_fallback,
+        backup=use_backup,
         stopwatch=stopwatch,
         fault=injected,
         timeout=limit,
@@ -134,7 +134,7 @@ def make_client(
     *,
     speed: float | str | None = None,
     recording: str | Path | None = None,
-    fallback: bool | None = None,
+    backup: bool | None = None,
     max_retries: int = 2,
     fault: Fault | str | None = None,
     timeout: float | str | None = None,
@@ -143,7 +143,7 @@ def make_client(
     """A real ``anthropic.Anthropic`` for the chosen mode (``COURSE_MODE``, default ``auto``).
 
     ``speed`` (``COURSE_REPLAY_SPEED``) paces replay; ``recording`` serves one named recording
-    whatever the request; ``fallback`` (``COURSE_FALLBACK``) lets a live call that fails before
+    whatever the request; ``backup`` (``COURSE_BACKUP``) lets a live call that fails before
     its first byte be answered from the recording; ``fault`` (``COURSE_FAULT``) breaks every
     replayed stream on purpose (see ``helpers.replay.faults``), and ``fault=""`` turns that off.
     ``timeout`` (``COURSE_TIMEOUT``, default 10) is how many seconds a live call waits for its
@@ -151,7 +151,7 @@ def make_client(
     ``nearest`` (``COURSE_NEAREST``, off by default) lets replay answer an edited request with the
     closest recording, saying which: for tinkering without a key. Exercise checks never use it.
     """
-    return _build(False, mode, speed, recording, fallback, max_retries, fault, timeout, nearest)
+    return _build(False, mode, speed, recording, backup, max_retries, fault, timeout, nearest)
 
 
 def make_async_client(
@@ -159,14 +159,14 @@ def make_async_client(
     *,
     speed: float | str | None = None,
     recording: str | Path | None = None,
-    fallback: bool | None = None,
+    backup: bool | None = None,
     max_retries: int = 2,
     fault: Fault | str | None = None,
     timeout: float | str | None = None,
     nearest: bool | None = None,
 ) -> anthropic.AsyncAnthropic:
     """The ``anthropic.AsyncAnthropic`` twin of ``make_client``, with the same arguments."""
-    return _build(True, mode, speed, recording, fallback, max_retries, fault, timeout, nearest)
+    return _build(True, mode, speed, recording, backup, max_retries, fault, timeout, nearest)
 
 
 def client_info(client: anthropic.Anthropic | anthropic.AsyncAnthropic) -> ClientInfo:

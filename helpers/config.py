@@ -85,13 +85,17 @@ def resolve_timeout(timeout: float | str | None = None, env: Mapping[str, str] =
     return value
 
 
-def resolve_fallback(fallback: bool | None = None, env: Mapping[str, str] = os.environ) -> bool:
-    """Whether a live call that fails before its first byte is answered from the recording."""
-    if fallback is not None:
-        return fallback
-    raw = env.get("COURSE_FALLBACK", "1").strip().lower()
+def resolve_backup(backup: bool | None = None, env: Mapping[str, str] = os.environ) -> bool:
+    """Whether a live call that fails before its first byte is answered from its recording: the course's backup.
+
+    ``COURSE_FALLBACK``, the setting's name before the API had server-side fallbacks of its own, is still read.
+    """
+    if backup is not None:
+        return backup
+    name = "COURSE_BACKUP" if "COURSE_BACKUP" in env else "COURSE_FALLBACK"
+    raw = env.get(name, "1").strip().lower()
     if raw not in _YES and raw not in _NO:
-        raise ConfigError(f"COURSE_FALLBACK={raw!r} is not usable. Use 1 (answer from the recording when a live call fails) or 0.")
+        raise ConfigError(f"{name}={raw!r} is not usable. Use 1 (answer from the recording when a live call fails) or 0.")
     return raw in _YES
 
 

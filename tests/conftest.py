@@ -26,7 +26,14 @@ def loopback() -> Iterator[LoopbackServer]:
 def course_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, loopback: LoopbackServer) -> Path:
     """``make_client`` pointed at the loopback server with a sentinel key; returns the fixtures folder."""
     folder = tmp_path / "fixtures"
-    for name in ("ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_CUSTOM_HEADERS", "COURSE_MODE", "COURSE_FALLBACK", "COURSE_REPLAY_SPEED"):
+    for name in (
+        "ANTHROPIC_AUTH_TOKEN",
+        "ANTHROPIC_CUSTOM_HEADERS",
+        "COURSE_MODE",
+        "COURSE_FALLBACK",
+        "COURSE_BACKUP",
+        "COURSE_REPLAY_SPEED",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ANTHROPIC_API_KEY", API_KEY)
     monkeypatch.setenv("ANTHROPIC_BASE_URL", loopback.url)

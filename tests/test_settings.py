@@ -22,13 +22,19 @@ def test_the_speeds_a_lesson_uses_are_accepted(speed, expected):
 
 
 @pytest.mark.parametrize(("written", "expected"), [("1", True), ("yes", True), ("0", False), ("off", False)])
-def test_fallback_reads_yes_and_no(written, expected):
-    assert config.resolve_fallback(env={"COURSE_FALLBACK": written}) is expected
+def test_the_backup_setting_reads_yes_and_no(written, expected):
+    assert config.resolve_backup(env={"COURSE_BACKUP": written}) is expected
 
 
-def test_a_fallback_setting_that_is_neither_yes_nor_no_is_refused():
-    with pytest.raises(ConfigError, match=r"COURSE_FALLBACK='maybe' is not usable\. Use 1"):
-        config.resolve_fallback(env={"COURSE_FALLBACK": "maybe"})
+def test_the_backup_settings_older_name_still_works_and_the_new_one_wins():
+    assert config.resolve_backup(env={"COURSE_FALLBACK": "0"}) is False
+    assert config.resolve_backup(env={"COURSE_FALLBACK": "0", "COURSE_BACKUP": "1"}) is True
+
+
+@pytest.mark.parametrize("name", ["COURSE_BACKUP", "COURSE_FALLBACK"])
+def test_a_backup_setting_that_is_neither_yes_nor_no_is_refused(name):
+    with pytest.raises(ConfigError, match=rf"{name}='maybe' is not usable\. Use 1"):
+        config.resolve_backup(env={name: "maybe"})
 
 
 @pytest.mark.parametrize("timeout", ["0", "0.05", "601", "nan", "inf", "-3", "soon"])

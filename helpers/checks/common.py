@@ -191,7 +191,7 @@ def wrong_kind(exercise: Exercise, value: Any) -> Verdict | None:
 
 def replay_client(fault: str = "") -> anthropic.Anthropic:
     """A no-wait replay client for a check: never live, never tinkering, and faulted only when a check asks."""
-    return make_client("replay", speed=0, fallback=False, fault=fault, nearest=False)
+    return make_client("replay", speed=0, backup=False, fault=fault, nearest=False)
 
 
 def recorded_request(name: str) -> dict[str, Any]:

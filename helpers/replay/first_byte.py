@@ -3,7 +3,7 @@
 The SDK waits up to ten minutes for a response, and retries twice: in front of a class, a hung
 network looks like a frozen notebook for half an hour. A streamed answer starts within seconds,
 so a live course client gives up on the first byte after ``COURSE_TIMEOUT`` seconds and, with
-the fallback on, answers from the recording at once. A call that is not streamed sends nothing
+the backup on, answers from the recording at once. A call that is not streamed sends nothing
 until the whole answer is written, which can take minutes: only its connection gets the limit.
 Once the answer has started, the SDK's own timeouts apply again.
 """

@@ -27,10 +27,10 @@ def sdk_would_retry(status: int) -> bool:
     return status in RETRYABLE_STATUSES or status >= 500
 
 
-def should_fall_back(status: int | None, attempt: int, max_retries: int, timed_out: bool = False) -> bool:
-    """Whether a failed live attempt is answered from the recording instead.
+def should_use_backup(status: int | None, attempt: int, max_retries: int, timed_out: bool = False) -> bool:
+    """Whether a failed live attempt is answered from its recording instead (the course's backup).
 
-    A rejected key will not work on a retry, so 401/403 fall back at once, and so does an API
+    A rejected key will not work on a retry, so 401/403 use the backup at once, and so does an API
     that has not started answering within the course's time limit (``timed_out``): the class
     has waited long enough. Another transient failure (``status`` None: no response at all; or
     408, 409, 429, 5xx) falls back only on the last attempt, after the SDK's own retries have
@@ -71,8 +71,8 @@ def _failure(status: int | None, error: Exception | None) -> str:
 class LiveTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
     """Sends each request to the real API (sync and async clients).
 
-    With a ``recorder``, every response is teed into it. With a ``fallback``, a call that fails
-    before its answer starts is served from the recording, as ``should_fall_back`` decides;
+    With a ``recorder``, every response is teed into it. With a ``backup``, a call that fails
+    before its answer starts is served from the recording, as ``should_use_backup`` decides;
     without a matching recording the student sees the live failure itself.
     """
 
@@ -80,7 +80,7 @@ class LiveTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         self,
         stopwatch: Stopwatch,
         recorder: Recorder | None = None,
-        fallback: ReplayTransport | None = None,
+        backup: ReplayTransport | None = None,
         max_retries: int = 2,
         *,
         first_byte_limit: float = first_byte.DEFAULT_LIMIT_S,
@@ -89,7 +89,7 @@ class LiveTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
     ) -> None:
         self.stopwatch = stopwatch
         self.recorder = recorder
-        self.fallback = fallback
+        self.backup = backup
         self.max_retries = max_retries
         self.first_byte_limit = first_byte_limit
         self._inner_sync = inner_sync
@@ -127,23 +127,23 @@ class LiveTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
     def _backup_for(self, request: httpx2.Request, status: int | None, error: Exception | None = None) -> ReplayTransport | None:
         """The replay to answer this failed attempt with (announced on stderr), or None."""
         timed_out = isinstance(error, httpx2.TimeoutException)
-        if self.fallback is None or not should_fall_back(status, attempt_of(request), self.max_retries, timed_out):
+        if self.backup is None or not should_use_backup(status, attempt_of(request), self.max_retries, timed_out):
             return None
         body = request_json(request)
         if body is None:
             return None
         try:
-            recording = self.fallback.library.find(request.method, api_path(request.url.path), body)
+            recording = self.backup.library.find(request.method, api_path(request.url.path), body)
         except NoRecordingError:
             return None
         where = recording.path.parent.name + "/" + recording.path.name if recording.path else recording.name
-        if self.fallback.controls is not None:
-            self.fallback.controls.note_from_recording(where)  # the instructor's panel marks it
+        if self.backup.controls is not None:
+            self.backup.controls.note_from_recording(where)  # the instructor's panel marks it
         print(
-            f"Live call failed before its first byte ({_failure(status, error)}); replaying the recording {where} instead.",
+            f"Live call failed before its first byte ({_failure(status, error)}); answering from the recording {where} instead.",
             file=sys.stderr,
         )
-        return self.fallback
+        return self.backup
 
     def _finish(self, request: httpx2.Request, response: httpx2.Response, sent_at: float) -> httpx2.Response:
         if self.recorder is None:

@@ -28,7 +28,7 @@ solutions = load_solutions("03_tool_use.py")
 
 @pytest.fixture
 def client() -> Iterator[anthropic.Anthropic]:
-    with helpers.make_client("replay", speed=0, fallback=False, fault="") as replay:
+    with helpers.make_client("replay", speed=0, backup=False, fault="") as replay:
         yield replay
 
 

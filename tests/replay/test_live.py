@@ -6,13 +6,13 @@ import pytest
 
 import helpers
 from helpers.replay.library import RecordingLibrary
-from helpers.replay.live import LiveTransport, should_fall_back
+from helpers.replay.live import LiveTransport, should_use_backup
 from helpers.replay.stopwatch import Stopwatch
 from helpers.replay.transport import ReplayTransport
 
 MODEL = "claude-sonnet-4-6"
 REQUEST = {"model": MODEL, "max_tokens": 64, "messages": [{"role": "user", "content": "Say hello."}]}
-FELL_BACK = "Live call failed before its first byte"
+USED_BACKUP = "Live call failed before its first byte"
 
 
 @pytest.mark.parametrize(
@@ -34,8 +34,8 @@ FELL_BACK = "Live call failed before its first byte"
         (200, 2, 2, False),
     ],
 )
-def test_should_fall_back(status, attempt, max_retries, expected):
-    assert should_fall_back(status, attempt, max_retries) is expected
+def test_should_use_backup(status, attempt, max_retries, expected):
+    assert should_use_backup(status, attempt, max_retries) is expected
 
 
 def record_the_answer() -> anthropic.types.Message:
@@ -53,7 +53,7 @@ def test_a_rejected_key_is_answered_from_the_recording_at_once(course_env, loopb
     loopback.stop()  # waits for the server's handlers: a reset connection would be among its errors
     assert loopback.errors == []
     (line,) = capsys.readouterr().err.splitlines()
-    assert line.startswith(f"{FELL_BACK} (HTTP 401); replaying the recording fixtures/recorded-")
+    assert line.startswith(f"{USED_BACKUP} (HTTP 401); answering from the recording fixtures/recorded-")
 
 
 @pytest.mark.anyio
@@ -63,7 +63,7 @@ async def test_an_async_client_falls_back_the_same_way(course_env, loopback, cap
     async with helpers.make_async_client(mode="live", speed=0) as client, client.messages.stream(**REQUEST) as stream:
         answer = await stream.get_final_message()
     assert answer.model_dump() == recorded.model_dump()
-    assert "(HTTP 403); replaying the recording" in capsys.readouterr().err
+    assert "(HTTP 403); answering from the recording" in capsys.readouterr().err
 
 
 def test_without_a_matching_recording_the_student_sees_the_live_error(course_env, loopback, capsys):
@@ -78,7 +78,7 @@ def test_without_a_matching_recording_the_student_sees_the_live_error(course_env
         pass
     assert raised.value.status_code == 401
     assert raised.value.body["error"]["message"] == "loopback 401"
-    assert FELL_BACK not in capsys.readouterr().err
+    assert USED_BACKUP not in capsys.readouterr().err
 
 
 def test_overloaded_falls_back_only_after_the_sdk_retries(course_env, loopback, capsys):
@@ -88,15 +88,15 @@ def test_overloaded_falls_back_only_after_the_sdk_retries(course_env, loopback, 
         answer = stream.get_final_message()
     assert [seen.headers["x-stainless-retry-count"] for seen in loopback.seen[1:]] == ["0", "1", "2"]
     assert answer.model_dump() == recorded.model_dump()
-    assert f"{FELL_BACK} (HTTP 529)" in capsys.readouterr().err
+    assert f"{USED_BACKUP} (HTTP 529)" in capsys.readouterr().err
 
 
-def test_overloaded_without_fallback_raises_after_the_retries(course_env, loopback):
+def test_overloaded_without_backup_raises_after_the_retries(course_env, loopback):
     record_the_answer()
     loopback.fail_next(529, 529, 529)
     with (
         pytest.raises(anthropic.OverloadedError),
-        helpers.make_client(mode="live", speed=0, fallback=False) as client,
+        helpers.make_client(mode="live", speed=0, backup=False) as client,
         client.messages.stream(**REQUEST),
     ):
         pass
@@ -108,7 +108,7 @@ def test_a_bad_request_is_never_hidden_by_a_recording(course_env, loopback, caps
     loopback.fail_next(400)
     with pytest.raises(anthropic.BadRequestError), helpers.make_client(mode="live", speed=0) as client:
         client.messages.create(**REQUEST, stream=True)
-    assert FELL_BACK not in capsys.readouterr().err
+    assert USED_BACKUP not in capsys.readouterr().err
 
 
 def test_an_unreachable_api_falls_back_on_the_last_attempt(course_env, monkeypatch, capsys):
@@ -120,7 +120,7 @@ def test_an_unreachable_api_falls_back_on_the_last_attempt(course_env, monkeypat
         with client, client.messages.stream(**REQUEST) as stream:
             answer = stream.get_final_message()
     assert answer.model_dump() == recorded.model_dump()
-    assert f"{FELL_BACK} (ConnectError:" in capsys.readouterr().err
+    assert f"{USED_BACKUP} (ConnectError:" in capsys.readouterr().err
 
 
 def test_a_timeout_on_the_last_attempt_falls_back(course_env, capsys):
@@ -131,14 +131,14 @@ def test_a_timeout_on_the_last_attempt_falls_back(course_env, capsys):
 
     stopwatch = Stopwatch(replayed=False)
     backup = ReplayTransport(RecordingLibrary.from_dir(course_env), 0, stopwatch)
-    transport = LiveTransport(stopwatch, fallback=backup, max_retries=0, inner_sync=httpx2.MockTransport(time_out))
+    transport = LiveTransport(stopwatch, backup=backup, max_retries=0, inner_sync=httpx2.MockTransport(time_out))
     http_client = httpx2.Client(transport=transport)
     # The mock transport answers every request itself; nothing is sent anywhere.
     client = anthropic.Anthropic(api_key="unused", max_retries=0, http_client=http_client)
     with client, client.messages.stream(**REQUEST) as stream:
         answer = stream.get_final_message()
     assert answer.model_dump() == recorded.model_dump()
-    assert f"{FELL_BACK} (ReadTimeout: timed out waiting for headers)" in capsys.readouterr().err
+    assert f"{USED_BACKUP} (ReadTimeout: timed out waiting for headers)" in capsys.readouterr().err
 
 
 def test_a_live_call_that_works_is_passed_through_and_not_recorded(course_env, loopback, capsys):
@@ -156,7 +156,7 @@ def test_live_mode_honours_the_proxy_from_the_environment(course_env, loopback, 
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HTTP_PROXY", loopback.url)
     monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://api.course-test.invalid")
-    with helpers.make_client(mode="live", fallback=False, max_retries=0) as client:
+    with helpers.make_client(mode="live", backup=False, max_retries=0) as client:
         assert client.messages.create(**REQUEST).type == "message"
     assert loopback.seen[-1].path == "http://api.course-test.invalid/v1/messages"  # the absolute form a proxy receives
 
@@ -173,7 +173,7 @@ def test_a_silent_api_is_given_up_on_after_the_timeout_and_answered_from_the_rec
     assert len(loopback.seen) == 2  # the recording's request, then one live attempt: no retries of a hung API
     waiting, fell_back = capsys.readouterr().err.splitlines()
     assert waiting.startswith(f"{WAITING} to start its answer (gives up after 0.6 s")
-    assert fell_back.startswith(f"{FELL_BACK} (ReadTimeout:")
+    assert fell_back.startswith(f"{USED_BACKUP} (ReadTimeout:")
 
 
 @pytest.mark.anyio
@@ -188,14 +188,14 @@ async def test_an_async_client_gives_up_on_a_silent_api_the_same_way(course_env,
     assert answer.model_dump() == recorded.model_dump()
     err = capsys.readouterr().err
     assert f"{WAITING} to start its answer" in err
-    assert f"{FELL_BACK} (ReadTimeout:" in err
+    assert f"{USED_BACKUP} (ReadTimeout:" in err
 
 
-def test_without_fallback_a_silent_api_is_a_timeout_error(course_env, loopback):
+def test_without_backup_a_silent_api_is_a_timeout_error(course_env, loopback):
     loopback.answer_after = 2.0
     with (
         pytest.raises(anthropic.APITimeoutError),
-        helpers.make_client(mode="live", fallback=False, max_retries=0, timeout=0.3) as client,
+        helpers.make_client(mode="live", backup=False, max_retries=0, timeout=0.3) as client,
         client.messages.stream(**REQUEST),
     ):
         pass
@@ -203,7 +203,7 @@ def test_without_fallback_a_silent_api_is_a_timeout_error(course_env, loopback):
 
 def test_a_long_answer_that_is_not_streamed_is_not_cut_by_the_timeout(course_env, loopback, capsys):
     loopback.answer_after = 1.2  # the whole answer being written before anything is sent
-    with helpers.make_client(mode="live", fallback=False, max_retries=0, timeout=0.4) as client:
+    with helpers.make_client(mode="live", backup=False, max_retries=0, timeout=0.4) as client:
         answer = client.messages.create(**REQUEST)
     assert answer.content[0].text == "Hello, wörld! ☕ done"
     assert capsys.readouterr().err.startswith(f"{WAITING}'s answer: it is not streamed")
@@ -212,7 +212,7 @@ def test_a_long_answer_that_is_not_streamed_is_not_cut_by_the_timeout(course_env
 def test_a_stream_that_has_started_may_pause_longer_than_the_timeout(course_env, loopback, capsys):
     loopback.body_after = 1.0  # headers at once, then a silence longer than the limit
     with (
-        helpers.make_client(mode="live", fallback=False, max_retries=0, timeout=0.4) as client,
+        helpers.make_client(mode="live", backup=False, max_retries=0, timeout=0.4) as client,
         client.messages.stream(**REQUEST) as stream,
     ):
         answer = stream.get_final_message()

@@ -337,7 +337,7 @@ def test_a_body_that_is_not_json_is_passed_through_unrecorded(tmp_path, capsys):
 def test_an_error_that_echoes_the_key_reaches_the_student_without_it(course_env, loopback):
     loopback.echo_key_in_errors = True
     loopback.fail_next(400)
-    with pytest.raises(anthropic.BadRequestError) as raised, helpers.make_client(mode="live", fallback=False) as client:
+    with pytest.raises(anthropic.BadRequestError) as raised, helpers.make_client(mode="live", backup=False) as client:
         client.messages.create(**REQUEST)
     assert "loopback 400 for key" in str(raised.value)
     assert API_KEY not in str(raised.value) and API_KEY[:16] not in str(raised.value)

@@ -11,7 +11,7 @@ from helpers.views.withdrawal import Handover, Withdrawal, fold, refusal_notice,
 
 
 def streamed(name: str, beta: bool = False) -> list[Any]:
-    client = helpers.make_client("replay", speed=0, fallback=False, fault="")
+    client = helpers.make_client("replay", speed=0, backup=False, fault="")
     messages = client.beta.messages if beta else client.messages
     with messages.stream(**recorded_request(name)) as stream:
         return list(stream)

@@ -13,9 +13,12 @@ import asyncio
 import inspect
 import itertools
 import json
+import random
 import threading
 import time
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,13 +43,14 @@ from helpers.checks.common import (
 from helpers.errors import NoRecordingError
 from helpers.replay import sse
 from helpers.replay.recording_file import load
-from helpers.teaching.fault_plan import FaultPlan, RequestLimitReached
+from helpers.teaching.fault_plan import REGROUP, FaultPlan, RequestLimitReached
 
 RECORDING = "recovery_answer"
 BREAK_AFTER = 10  # events: the faults of exercise 1 strike in the answer's second sentence
 REQUEST_LIMIT = 12  # no exercise needs more; a loop that sends more never stops by itself
-WALL_SECONDS = 15.0  # a run that takes longer is stopped and judged
+WALL_SECONDS = 6.0  # a run that takes longer is judged (a loop that never yields may still run in its thread)
 MAX_ATTEMPTS = 4
+BACKOFF_SEEDS = (11, 12, 13, 14, 15, 16)  # the runs where every stream fails, each with random seeded: a fixed verdict
 
 STALL_SPEED = 2.0  # exercise 2 replays at twice the recorded pace: the whole answer takes about 0.9 s
 STALL_SECONDS = 0.5  # the student's limit: longer than any normal gap in that answer (at most 0.2 s)
@@ -54,6 +58,9 @@ STALL_AFTER = 6  # events before the silence
 STALL_FAULT = f"stall@after={STALL_AFTER},seconds=4"  # 4 recorded seconds: a 2 s silence at that speed
 STALL_SILENCE = 4 / STALL_SPEED
 STALL_ATTEMPTS = 2
+STALL_SLACK = 0.3  # a stalled attempt must end within STALL_SECONDS + this of its silence's start
+LONG_RECORDING = "render_ibuprofen"  # a healthy answer of about 2.4 s at STALL_SPEED, never silent for more than 0.2 s
+CHECK_SECONDS = 9.0  # all the runs of one check of exercise 2 together
 
 TOOL_RECORDING = "recovery_tool_1"
 
@@ -95,9 +102,9 @@ def exercise_request() -> dict[str, Any]:
     return recorded_request(RECORDING)
 
 
-def answer_text() -> str:
-    """The whole answer of the exercises' recording."""
-    with FaultPlan([""]).client() as client, client.messages.stream(**exercise_request()) as stream:
+def answer_text(request: dict[str, Any] | None = None) -> str:
+    """The whole answer of the exercises' recording (or of ``request``'s)."""
+    with FaultPlan([""]).client() as client, client.messages.stream(**(request or exercise_request())) as stream:
         return stream.get_final_text()
 
 
@@ -129,6 +136,9 @@ class Run:
     notices: list[str] = field(default_factory=list)
     sleeps: list[float] = field(default_factory=list)
     closed_at_return: list[bool] = field(default_factory=list)  # exercise 2: each attempt's stream, when the function returned
+    never_awaited: bool = False  # a "coroutine ... was never awaited" warning was raised during the run
+    still_running: bool = False  # the check could not stop it: it goes on in its thread
+    ended: float = 0.0  # time.perf_counter() when the run ended
 
     @property
     def text(self) -> str:
@@ -139,8 +149,51 @@ class Run:
         return self.result.error
 
 
-def _bounded(call: Callable[[], Any], seconds: float) -> tuple[Attempt, bool, bool, float]:
-    """Run ``call`` in a worker thread for at most ``seconds``: (result, request limit hit, timed out, elapsed)."""
+NEVER_AWAITED = "was never awaited"
+_RUNS = itertools.count(1)
+RESTART = " It may still be running in the background, using the processor: restart the kernel (Kernel > Restart) once it is fixed."
+
+
+@dataclass
+class Bounded:
+    """What ``_bounded`` saw: the result, whether a limit stopped it, how long it ran, and its warnings."""
+
+    result: Attempt
+    limit_hit: bool
+    timed_out: bool
+    seconds: float
+    never_awaited: bool = False
+    still_running: bool = False  # it goes on in its thread after the check returned
+
+
+def _bounded(call: Callable[[], Any], seconds: float, runaway: Callable[[], bool] = lambda: False) -> Bounded:
+    """Run ``call`` in a worker thread for at most ``seconds``, noting a "coroutine ... was never awaited" warning.
+
+    A run that warned so, or for which ``runaway()`` became true (its request limit reached), and that still runs
+    a second later is given up at once: such a loop never ends, so waiting the whole budget would teach nothing more.
+    A worker still running then is left behind (``Bounded.still_running``): Python cannot stop a thread.
+    """
+    caught: list[str] = []
+    name = f"lesson06-check-{next(_RUNS)}"
+
+    def note(message: Any, category: Any, *_: Any, **__: Any) -> None:
+        if threading.current_thread().name == name:  # not a thread an earlier attempt left spinning
+            caught.append(str(message))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", RuntimeWarning)
+        warnings.showwarning = note
+        worker, outcome, elapsed = _run_in_thread(call, seconds, caught, runaway, name)
+        alive = worker.is_alive()
+    never_awaited = any(NEVER_AWAITED in message for message in caught)
+    if alive:
+        return Bounded(Attempt(), False, True, elapsed, never_awaited, still_running=worker.is_alive())
+    return Bounded(outcome.get("result", Attempt()), bool(outcome.get("limit")), False, elapsed, never_awaited)
+
+
+def _run_in_thread(
+    call: Callable[[], Any], seconds: float, caught: list[str], runaway: Callable[[], bool], name: str
+) -> tuple[threading.Thread, dict[str, Any], float]:
     outcome: dict[str, Any] = {}
 
     def work() -> None:
@@ -152,13 +205,16 @@ def _bounded(call: Callable[[], Any], seconds: float) -> tuple[Attempt, bool, bo
             outcome["result"] = Attempt(error=RuntimeError(f"{type(err).__name__} {err}"))
 
     started = time.perf_counter()
-    worker = threading.Thread(target=work, daemon=True)  # a loop that never ends is left behind, never waited for
+    worker = threading.Thread(target=work, name=name, daemon=True)  # a loop that never ends is left behind, never waited for
     worker.start()
-    worker.join(seconds)
-    elapsed = time.perf_counter() - started
-    if worker.is_alive():
-        return Attempt(), False, True, elapsed
-    return outcome.get("result", Attempt()), bool(outcome.get("limit")), False, elapsed
+    flagged_at = None
+    while worker.is_alive() and (elapsed := time.perf_counter() - started) < seconds:
+        worker.join(min(0.1, seconds - elapsed))
+        if flagged_at is None and (runaway() or any(NEVER_AWAITED in message for message in caught)):
+            flagged_at = time.perf_counter()
+        if flagged_at is not None and time.perf_counter() - flagged_at > 1.0:
+            break
+    return worker, outcome, time.perf_counter() - started
 
 
 def _chain(err: BaseException | None) -> list[BaseException]:
@@ -177,7 +233,23 @@ def _raised(run: Run, kind: type[BaseException] | tuple[type[BaseException], ...
 # Exercise 1: retry with backoff ----------------------------------------------------------------
 
 
-def run_retries(stream_with_retries: Callable[..., Any], steps: list[str], max_attempts: int = MAX_ATTEMPTS) -> Run:
+@contextmanager
+def _seeded(seed: int | None) -> Iterator[None]:
+    """``random`` seeded for one run (its state restored after), so a backoff's verdict does not depend on luck."""
+    if seed is None:
+        yield
+        return
+    state = random.getstate()
+    random.seed(seed)
+    try:
+        yield
+    finally:
+        random.setstate(state)
+
+
+def run_retries(
+    stream_with_retries: Callable[..., Any], steps: list[str], max_attempts: int = MAX_ATTEMPTS, seed: int | None = BACKOFF_SEEDS[0]
+) -> Run:
     """One run of exercise 1 against a plan, with recording show, notice and sleep functions."""
     plan = FaultPlan(steps, limit=REQUEST_LIMIT)
     shown: list[str] = []
@@ -189,12 +261,14 @@ def run_retries(stream_with_retries: Callable[..., Any], steps: list[str], max_a
             raise RequestLimitReached("slept after the request limit")
         sleeps.append(seconds)
 
-    with plan.client() as client:
+    with plan.client() as client, _seeded(seed):
         request = exercise_request()
-        result, limit_hit, timed_out, elapsed = _bounded(
-            lambda: stream_with_retries(client, request, shown.append, notices.append, max_attempts, sleep), WALL_SECONDS
+        ran = _bounded(
+            lambda: stream_with_retries(client, request, shown.append, notices.append, max_attempts, sleep),
+            WALL_SECONDS,
+            runaway=lambda: plan.requests >= REQUEST_LIMIT,
         )
-    return Run(plan, result, elapsed, limit_hit, timed_out, shown, notices, sleeps)
+    return Run(plan, ran.result, ran.seconds, ran.limit_hit, ran.timed_out, shown, notices, sleeps, still_running=ran.still_running)
 
 
 RECOVERIES: tuple[tuple[str, str, str], ...] = (
@@ -234,8 +308,8 @@ def judge_stream_with_retries(stream_with_retries: Callable[..., Any]) -> Verdic
     if verdict is not None:
         return verdict
     passed = ["a whole stream"]
-    for fault, what, hint in RECOVERIES:
-        verdict = _judge_recovery(run_retries(stream_with_retries, [fault, ""]), full, fault, what, hint, passed)
+    for fault, what, hint in RECOVERIES:  # the retry's text arrives in other pieces: they cross the on-screen end
+        verdict = _judge_recovery(run_retries(stream_with_retries, [fault, REGROUP]), full, fault, what, hint, passed)
         if verdict is not None:
             return verdict
         passed.append(what)
@@ -244,7 +318,7 @@ def judge_stream_with_retries(stream_with_retries: Callable[..., Any]) -> Verdic
         return verdict
     passed.append("a 400 it did not retry")
     forever = f"error@after={BREAK_AFTER}"
-    runs = [run_retries(stream_with_retries, [forever]) for _ in range(2)]
+    runs = [run_retries(stream_with_retries, [forever], seed=seed) for seed in BACKOFF_SEEDS]
     verdict = _judge_persistent(runs, full, passed)
     if verdict is not None:
         return verdict
@@ -252,22 +326,32 @@ def judge_stream_with_retries(stream_with_retries: Callable[..., Any]) -> Verdic
     return ex.verdict(
         "correct",
         right=f"it showed each character once and told the reader, through {'; '.join(passed)}; when every stream "
-        f"failed it stopped after {MAX_ATTEMPTS} attempts, waiting {waits} s (growing, and different each run), and "
-        "raised the last error.",
+        f"failed it stopped after {MAX_ATTEMPTS} attempts, waiting {waits} s (growing, and different each run), told "
+        "the reader it was giving up, and raised the last error.",
     )
 
 
 def _judge_common(run: Run, right: str, where: str) -> Verdict | None:
     """What every scenario judges first: a run that never ended, a crash, nothing sent, nothing returned."""
     ex = RETRIES
+    if inspect.iscoroutine(run.result.value):
+        run.result.value.close()
+        return ex.verdict(
+            "wrong",
+            right=right,
+            wrong="it returned a coroutine, not a Message: it is written as `async def`, so its body never ran.",
+            hint="this exercise is synchronous (client is an anthropic.Anthropic): drop async and await, and write "
+            "`def stream_with_retries(...)` with `with client.messages.stream(**request) as stream:`.",
+        )
     if run.limit_hit or run.timed_out:
         return ex.verdict(
             "wrong",
             right=right,
             wrong=f"{where}, it never stopped: {run.plan.requests} requests"
-            + (f" in {run.seconds:.0f} s." if run.timed_out else f" (the check's limit is {REQUEST_LIMIT})."),
+            + (f" in {run.seconds:.0f} s, and it was still going." if run.timed_out else f" (the check's limit is {REQUEST_LIMIT}).")
+            + (RESTART if run.still_running else ""),
             hint="loop `for attempt in range(1, max_attempts + 1):` and raise after the last attempt, so the number of "
-            "requests is bounded whatever happens.",
+            "requests is bounded whatever happens; catch `Exception`, never everything with a bare `except:`.",
         )
     if run.plan.requests == 0:
         if run.result.error is not None and not run.result.unfinished:
@@ -345,7 +429,7 @@ def _judge_recovery(run: Run, full: str, fault: str, what: str, hint: str, passe
             hint="do not swallow the error: only a stream that finished with a stop_reason is a success; retry the rest.",
         )
     partial = partial_text(fault)
-    verdict = _judge_waits(run, right, where)
+    verdict = _judge_waits(run, right, where, floor=False)  # the size of the waits is judged when every stream fails
     if verdict:
         return verdict
     if not run.notices:
@@ -361,7 +445,7 @@ def _judge_recovery(run: Run, full: str, fault: str, what: str, hint: str, passe
     return _judge_message(run, full, where, right)
 
 
-def _judge_waits(run: Run, right: str, where: str) -> Verdict | None:
+def _judge_waits(run: Run, right: str, where: str, floor: bool = True) -> Verdict | None:
     ex = RETRIES
     if not run.sleeps:
         if run.seconds > 0.2:
@@ -377,12 +461,13 @@ def _judge_waits(run: Run, right: str, where: str) -> Verdict | None:
             wrong=f"{where}, it retried at once, without waiting.",
             hint="back off: call sleep(delay) before each retry, with delay = backoff_delay(attempt) (about 0.5 s, then 1, 2...).",
         )
-    if min(run.sleeps) < 0.05:
+    if floor and min(run.sleeps) < 0.05:
         return ex.verdict(
             "wrong",
             right=right,
             wrong=f"{where}, it waited only {min(run.sleeps):.3f} s before retrying.",
-            hint="start the backoff at a useful size: the first wait about 0.25-0.5 s, then doubling (backoff_delay(attempt)).",
+            hint="start the backoff at a useful size: the first wait about 0.25-0.5 s, then doubling (backoff_delay(attempt)); "
+            "a random factor that starts at 0 (full jitter) can make a wait almost nothing, so keep it between 0.5 and 1.",
         )
     return None
 
@@ -396,6 +481,25 @@ def _judge_shown(text: str, full: str, partial: str, right: str, where: str) -> 
             f"{where}, the reader saw the first {len(partial)} characters twice: {len(text)} characters for a {len(full)}-character answer."
         )
         hint = "the retry starts the answer over: keep what is on screen and show only the part past it, attempt_text[len(shown):]."
+    elif partial and text.startswith(partial) and len(text) > len(full) and full.endswith(text[len(partial) :]):
+        extra = len(text) - len(full)
+        wrong = (
+            f"{where}, the reader saw {extra} character(s) twice where the first attempt stopped: the retry's text came "
+            "in other pieces, and the piece that crossed the end of what was on screen was shown whole."
+        )
+        hint = (
+            "a retry's pieces need not break where the first attempt's did: show the part of the text past what is "
+            "on screen, attempt_text[len(shown):], not whole pieces."
+        )
+    elif partial and text.startswith(partial) and len(partial) < len(text) < len(full) and full.endswith(text[len(partial) :]):
+        wrong = (
+            f"{where}, the reader missed {len(full) - len(text)} character(s) right after what the first attempt "
+            "showed: the retry's piece that crossed the end of what was on screen was skipped."
+        )
+        hint = (
+            "a retry's pieces need not break where the first attempt's did: when attempt_text grows past what is on "
+            "screen, show attempt_text[len(shown):], even from the middle of a piece."
+        )
     elif full.startswith(text):
         wrong = f"{where}, the reader saw {len(text)} of the answer's {len(full)} characters: the rest never reached the screen."
         hint = (
@@ -433,6 +537,14 @@ def _judge_bad_request(run: Run, passed: list[str]) -> Verdict | None:
             right=right,
             wrong=f"{where}, {said}, so the caller never learns that the request must change.",
             hint="do not swallow the error: re-raise the anthropic.BadRequestError (a bare `raise` inside the except).",
+        )
+    if not run.notices:
+        return ex.verdict(
+            "wrong",
+            right=right,
+            wrong=f"{where}, it raised without a word: notice(...) was never called, so the reader's answer just stops.",
+            hint="tell the reader when you give up too, before the `raise`: e.g. notice('this request cannot succeed as "
+            "it is; not retrying').",
         )
     return None
 
@@ -480,9 +592,29 @@ def _judge_persistent(runs: list[Run], full: str, passed: list[str]) -> Verdict 
             wrong=f"{where}, it slept {len(run.sleeps)} times for {MAX_ATTEMPTS} attempts: it waited after the last one for nothing.",
             hint="after the last attempt, raise at once; sleep only before a retry.",
         )
-    verdict = _judge_waits(run, right, where)
-    if verdict:
-        return verdict
+    if len(run.notices) <= len(run.sleeps):
+        return ex.verdict(
+            "wrong",
+            right=right,
+            wrong=f"{where}, it told the reader about each retry ({len(run.notices)} notice(s) for {len(run.sleeps)} "
+            "wait(s)) but said nothing when it gave up.",
+            hint="before the last `raise`, tell the reader it is giving up: e.g. notice(f'still failing after "
+            "{attempt} attempts; giving up').",
+        )
+    for each in runs:
+        verdict = _judge_waits(each, right, where, floor=max(each.sleeps, default=0) < 0.05)
+        if verdict:
+            return verdict
+    verdict = _judge_backoff(runs, right, where)
+    for each in runs:
+        verdict = verdict or _judge_waits(each, right, where)
+    return verdict or _judge_persistent_text(run, right, where)
+
+
+def _judge_backoff(runs: list[Run], right: str, where: str) -> Verdict | None:
+    """The waits of the runs where every stream failed, each with ``random`` seeded: a verdict that is not luck."""
+    ex = RETRIES
+    run = runs[0]
     waits = [round(s, 3) for s in run.sleeps]
     if len(set(waits)) == 1:
         return ex.verdict(
@@ -491,27 +623,47 @@ def _judge_persistent(runs: list[Run], full: str, passed: list[str]) -> Verdict 
             wrong=f"{where}, it waited {waits[0]} s before every retry: the wait never grows.",
             hint="back off exponentially: base * 2 ** (attempt - 1), capped, so a server that stays busy gets more room each time.",
         )
-    if any(later < earlier * 0.999 for earlier, later in itertools.pairwise(run.sleeps)):
+    if max(max(each.sleeps, default=0) for each in runs) > 60:
         return ex.verdict(
             "wrong",
             right=right,
-            wrong=f"{where}, its waits were {waits} s: a later wait was shorter than an earlier one.",
-            hint="grow the base (base * 2 ** (attempt - 1)) and keep the random factor between 0.5 and 1, so a wait never shrinks.",
-        )
-    if max(run.sleeps) > 60:
-        return ex.verdict(
-            "wrong",
-            right=right,
-            wrong=f"{where}, it waited up to {max(run.sleeps):.0f} s.",
+            wrong=f"{where}, it waited up to {max(max(each.sleeps, default=0) for each in runs):.0f} s.",
             hint="cap the wait (min(cap, base * 2 ** (attempt - 1)), cap about 8 s): a reader will not wait minutes.",
         )
-    if runs[1].sleeps == run.sleeps:
+    if all(each.sleeps == run.sleeps for each in runs):
         return ex.verdict(
             "wrong",
             right=right,
-            wrong=f"{where}, two runs waited exactly the same times, {waits} s: every client would retry in step.",
+            wrong=f"{where}, {len(runs)} runs waited exactly the same times, {waits} s: every client would retry in step.",
             hint="add jitter: multiply each wait by random.uniform(0.5, 1.0), so clients that failed together retry apart.",
         )
+    for each in runs:
+        seen = [round(s, 3) for s in each.sleeps]
+        if any(later < earlier * 0.5 for earlier, later in itertools.combinations(each.sleeps, 2)):
+            return ex.verdict(
+                "wrong",
+                right=right,
+                wrong=f"{where}, one run waited {seen} s: a later wait was less than half an earlier one.",
+                hint="a random factor that starts at 0 (full jitter, random.uniform(0, base)) can make a retry wait "
+                "almost nothing after a long wait; keep the factor between 0.5 and 1 (random.uniform(0.5, 1.0)) so "
+                "each wait is at least half its base, and grow the base: base * 2 ** (attempt - 1).",
+            )
+    for each in runs:
+        seen = [round(s, 3) for s in each.sleeps]
+        if len(each.sleeps) > 1 and each.sleeps[-1] < 1.5 * each.sleeps[0]:
+            return ex.verdict(
+                "wrong",
+                right=right,
+                wrong=f"{where}, one run waited {seen} s: the last wait is not even 1.5 times the first, so the wait "
+                "does not really grow; the jitter only shuffles it.",
+                hint="back off exponentially: the base doubles each retry, base * 2 ** (attempt - 1), and the random "
+                "factor (0.5 to 1) only spreads it.",
+            )
+    return None
+
+
+def _judge_persistent_text(run: Run, right: str, where: str) -> Verdict | None:
+    ex = RETRIES
     partial = partial_text(f"error@after={BREAK_AFTER}")
     if run.text != partial:
         return _judge_shown(run.text, partial, partial, right, where) or ex.verdict(
@@ -535,10 +687,16 @@ def _said(value: Any, limit: int = 60) -> str:
 # Exercise 2: a stall timeout -------------------------------------------------------------------
 
 
-def run_stalls(stream_with_stall_timeout: Callable[..., Any], steps: list[str], max_attempts: int = STALL_ATTEMPTS) -> Run:
+def run_stalls(
+    stream_with_stall_timeout: Callable[..., Any],
+    steps: list[str],
+    max_attempts: int = STALL_ATTEMPTS,
+    request: dict[str, Any] | None = None,
+    seconds: float = WALL_SECONDS,
+) -> Run:
     """One run of exercise 2 against a plan served at ``STALL_SPEED``, in its own event loop and thread."""
     plan = FaultPlan(steps, speed=STALL_SPEED, limit=REQUEST_LIMIT)
-    request = exercise_request()
+    request = request or exercise_request()
     closed: list[bool] = []
 
     def call() -> Any:
@@ -546,41 +704,68 @@ def run_stalls(stream_with_stall_timeout: Callable[..., Any], steps: list[str], 
             async with plan.async_client() as client:
                 try:
                     result = stream_with_stall_timeout(client, request, STALL_SECONDS, max_attempts)
-                    return await asyncio.wait_for(result, WALL_SECONDS) if inspect.isawaitable(result) else result
+                    return await asyncio.wait_for(result, seconds) if inspect.isawaitable(result) else result
                 finally:  # before the event loop ends, which would close whatever the function left open
                     closed.extend(a.closed for a in plan.attempts)
 
         return asyncio.run(bounded())
 
-    result, limit_hit, timed_out, elapsed = _bounded(call, WALL_SECONDS + 2)
-    if isinstance(result.error, TimeoutError) and elapsed >= WALL_SECONDS:
-        timed_out = True
-    return Run(plan, result, elapsed, limit_hit, timed_out, closed_at_return=closed)
+    ran = _bounded(call, seconds + 0.5, runaway=lambda: plan.requests > max_attempts)
+    timed_out = ran.timed_out or (isinstance(ran.result.error, TimeoutError) and ran.seconds >= seconds)
+    run = Run(plan, ran.result, ran.seconds, ran.limit_hit, timed_out, closed_at_return=closed)
+    run.never_awaited, run.still_running = ran.never_awaited, ran.still_running
+    run.ended = time.perf_counter()
+    return run
+
+
+def _attempt_end(run: Run, index: int) -> float:
+    """When attempt ``index`` of a run ended: its body closed, the next attempt started, or the run ended."""
+    attempts = run.plan.attempts
+    ends = [attempts[index].closed_at or run.ended]
+    if index + 1 < len(attempts):
+        ends.append(attempts[index + 1].started)
+    return min(ends)
+
+
+def _silence(run: Run, index: int) -> tuple[float, bool]:
+    """When attempt ``index``'s last event before a silence arrived, and whether it read on after a silence of 1 s."""
+    reads = run.plan.attempts[index].read_at or [run.plan.attempts[index].started]
+    for earlier, later in itertools.pairwise(reads):
+        if later - earlier >= 1.0:
+            return earlier, True
+    return reads[-1], False
 
 
 def judge_stream_with_stall_timeout(stream_with_stall_timeout: Callable[..., Any]) -> Verdict:
-    """Exercise 2: a healthy stream, a stall then a healthy stream, and streams that always stall."""
+    """Exercise 2: a long healthy stream, a stall then a healthy stream, and streams that always stall."""
     ex = STALLS
     if not callable(stream_with_stall_timeout):
         return not_a_function(ex, stream_with_stall_timeout)
+    deadline = time.perf_counter() + CHECK_SECONDS
+
+    def budget() -> float:
+        return max(1.0, min(WALL_SECONDS, deadline - time.perf_counter()))
+
+    long_request = recorded_request(LONG_RECORDING)
+    healthy = run_stalls(stream_with_stall_timeout, [""], request=long_request, seconds=budget())
+    verdict = _judge_healthy(healthy, answer_text(long_request))
+    if verdict is not None:
+        return verdict
     full = answer_text()
-    healthy = run_stalls(stream_with_stall_timeout, [""])
-    verdict = _judge_healthy(healthy, full)
+    verdict = _judge_stall_then_ok(run_stalls(stream_with_stall_timeout, [STALL_FAULT, ""], seconds=budget()), full)
     if verdict is not None:
         return verdict
-    verdict = _judge_stall_then_ok(run_stalls(stream_with_stall_timeout, [STALL_FAULT, ""]), full)
-    if verdict is not None:
-        return verdict
-    forever = run_stalls(stream_with_stall_timeout, [STALL_FAULT])
+    forever = run_stalls(stream_with_stall_timeout, [STALL_FAULT], seconds=budget())
     verdict = _judge_always_stalls(forever)
     if verdict is not None:
         return verdict
+    into = [_attempt_end(forever, i) - _silence(forever, i)[0] for i in range(forever.plan.requests)]
     return ex.verdict(
         "correct",
         right=f"it let a healthy {healthy.seconds:.1f}-second stream finish, cancelled a stream silent for more than "
         f"{STALL_SECONDS} s and started again without repeating any text, and when every stream stalled it stopped after "
-        f"{STALL_ATTEMPTS} attempts, {forever.seconds:.1f} s in all, each cancelled {STALL_SECONDS} s into its silence, and raised "
-        "TimeoutError.",
+        f"{STALL_ATTEMPTS} attempts, {forever.seconds:.1f} s in all, each cancelled "
+        f"{' and '.join(f'{s:.2f}' for s in into)} s into its silence, and raised TimeoutError.",
     )
 
 
@@ -593,11 +778,21 @@ def _stall_common(run: Run, right: str, where: str) -> Verdict | None:
             wrong=f"{where}, it sent {run.plan.requests} requests with max_attempts={STALL_ATTEMPTS}.",
             hint="bound the attempts: `for attempt in range(1, max_attempts + 1):`, and raise TimeoutError after the last.",
         )
+    if run.never_awaited and run.timed_out:
+        return ex.verdict(
+            "wrong",
+            right=right,
+            wrong=f"{where}, a coroutine was never awaited, and {run.seconds:.1f} s later it was still running."
+            + (RESTART if run.still_running else ""),
+            hint="you called asyncio.wait_for without await (or anext, or another coroutine): it only builds a "
+            "coroutine, which never runs, "
+            "so the loop spins and never reads. Write `await asyncio.wait_for(anext(events), timeout=stall_seconds)`.",
+        )
     if run.timed_out:
         return ex.verdict(
             "wrong",
             right=right,
-            wrong=f"{where}, it was still running after {WALL_SECONDS:.0f} s.",
+            wrong=f"{where}, it was still running after {run.seconds:.0f} s." + (RESTART if run.still_running else ""),
             hint="bound the attempts, and make each wait for an event end after stall_seconds: "
             "asyncio.wait_for(anext(events), stall_seconds).",
         )
@@ -612,7 +807,7 @@ def _stall_common(run: Run, right: str, where: str) -> Verdict | None:
 
 def _judge_healthy(run: Run, full: str) -> Verdict | None:
     ex = STALLS
-    where = "on a healthy stream that takes about 0.9 s in all, never silent for more than 0.2 s"
+    where = "on a healthy answer that takes about 2.4 s in all, never silent for more than 0.2 s"
     failure = _stall_common(run, "", where)
     if failure:
         return failure
@@ -620,11 +815,24 @@ def _judge_healthy(run: Run, full: str) -> Verdict | None:
         return not_finished(ex, run.result)
     if isinstance(run.raised, TimeoutError) or run.plan.requests > 1:
         said = f"it raised {_line(run.raised)}" if run.raised is not None else f"it sent {run.plan.requests} requests"
+        cut = _attempt_end(run, 0)
+        after_start, after_event = cut - run.plan.attempts[0].started, cut - _silence(run, 0)[0]
+        if after_event < STALL_SECONDS - 0.1 and after_start >= STALL_SECONDS - 0.1:
+            hint = (
+                "you limited the whole stream's time; limit the silence since the last event: give each wait for the "
+                "next event its own timeout, `await asyncio.wait_for(anext(events), timeout=stall_seconds)`, so a long "
+                "but lively answer is never cut."
+            )
+        else:
+            hint = (
+                f"it gave up {after_event:.2f} s after an event, though the limit is stall_seconds ({STALL_SECONDS} s): "
+                "use the parameter, `await asyncio.wait_for(anext(events), timeout=stall_seconds)`."
+            )
         return ex.verdict(
             "wrong",
-            wrong=f"{where}, {said}: it cut off a stream that was still flowing.",
-            hint="measure the time since the LAST event, not since the start: give each wait for the next event its own "
-            "timeout (asyncio.wait_for(anext(events), stall_seconds)), so a long but lively answer is never cut.",
+            wrong=f"{where}, {said}: it cut off a stream that was still flowing, {after_start:.1f} s after it started "
+            f"and {after_event:.2f} s after its last event.",
+            hint=hint,
         )
     if run.result.error is not None:
         return crashed(ex, run.result)
@@ -644,15 +852,42 @@ def _judge_stall_then_ok(run: Run, full: str) -> Verdict | None:
     failure = _stall_common(run, right, where)
     if failure:
         return failure
-    attempts = run.plan.attempts
-    first = (attempts[1].started - attempts[0].started) if len(attempts) > 1 else run.seconds
-    if first >= STALL_SILENCE - 0.2:
+    silence_start, read_on = _silence(run, 0)
+    into = _attempt_end(run, 0) - silence_start
+    if read_on and run.plan.requests > 1 and not run.plan.attempts[0].finished:
         return ex.verdict(
             "wrong",
             right=right,
-            wrong=f"{where}, its first attempt sat through the whole silence ({first:.1f} s) and never cancelled the stream.",
+            wrong=f"{where}, its first attempt sat through the whole silence and was cancelled only "
+            f"{_attempt_end(run, 0) - run.plan.attempts[0].started:.1f} s after it started, while the stream was flowing again.",
+            hint="you limited the whole stream's time; limit the silence since the last event: "
+            "`await asyncio.wait_for(anext(events), timeout=stall_seconds)` for each event.",
+        )
+    if read_on and run.plan.requests > 1:
+        return ex.verdict(
+            "wrong",
+            right=right,
+            wrong=f"{where}, its first attempt never cancelled the stream: it sat through the whole silence and read on, "
+            "and only then started again.",
             hint="a check made after the next event arrives comes too late: wrap the wait itself, "
             "`await asyncio.wait_for(anext(events), timeout=stall_seconds)`, which cancels the read when the time is up.",
+        )
+    if read_on:
+        return ex.verdict(
+            "wrong",
+            right=right,
+            wrong=f"{where}, nothing ended the silence: it waited the whole {STALL_SILENCE:.0f} s for the stream to go on.",
+            hint="limit the silence since the last event: wrap each wait for the next event, "
+            "`await asyncio.wait_for(anext(events), timeout=stall_seconds)`, which cancels the read when the time is up.",
+        )
+    if into > STALL_SECONDS + STALL_SLACK:
+        return ex.verdict(
+            "wrong",
+            right=right,
+            wrong=f"{where}, its first attempt was cancelled {into:.1f} s into the silence, not {STALL_SECONDS} s: the "
+            "limit did not start at the last event.",
+            hint="you limited the whole stream's time; limit the silence since the last event: "
+            "`await asyncio.wait_for(anext(events), timeout=stall_seconds)` for each event.",
         )
     if run.raised is not None:
         return ex.verdict(
@@ -744,6 +979,12 @@ class WatchedResults(dict[str, Any]):
     """The ``results`` dict a check passes in: it notes whether the student's code ever looked in it."""
 
     looked = False
+    used_setdefault = False
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        self.used_setdefault = True
+        self.looked = True
+        return super().setdefault(key, default)
 
     def __contains__(self, key: object) -> bool:
         self.looked = True
@@ -797,8 +1038,26 @@ def converse(run_tools_once: Callable[..., Any], steps: list[str], turns: int = 
                     continue
         return None
 
-    outcome, _, _, _ = _bounded(conversation, WALL_SECONDS)
+    outcome = _bounded(conversation, WALL_SECONDS).result
     return ToolRun(calls, results, outcome, plan.requests)
+
+
+def finished_tool_message() -> Any:
+    """Turn 1 of the reminders conversation, whole: two tool_use blocks, stop_reason 'tool_use'."""
+    with FaultPlan([""]).client() as client, client.messages.stream(**tool_request()) as stream:
+        return stream.get_final_message()
+
+
+def identical_calls_message() -> Any:
+    """Turn 1 with its second tool call made the same as the first (same name and input, its own id)."""
+    message = finished_tool_message()
+    blocks = [block for block in message.content if block.type == "tool_use"]
+    twin = blocks[1].model_copy(update={"name": blocks[0].name, "input": dict(blocks[0].input)})
+    return message.model_copy(update={"content": [twin if block is blocks[1] else block for block in message.content]})
+
+
+def _tool_ids(message: Any) -> list[str]:
+    return [block.id for block in message.content if block.type == "tool_use"]
 
 
 def unfinished_tool_message() -> Any:
@@ -815,6 +1074,14 @@ def judge_run_tools_once(run_tools_once: Callable[..., Any]) -> Verdict:
     ex = TOOLS
     if not callable(run_tools_once):
         return not_a_function(ex, run_tools_once)
+    first = attempt(run_tools_once, finished_tool_message(), WatchedResults(), tool_result_for)
+    if inspect.isgenerator(first.value):
+        return ex.verdict(
+            "wrong",
+            wrong="it returned a generator (its body uses yield), not a list.",
+            hint="build a list and return it: `answers.append(results[block.id])` in the loop, then `return answers`; "
+            "the next request's content needs a list, and a generator runs nothing until someone iterates it.",
+        )
     run = converse(run_tools_once, ["", "error@after=6", "", ""])
     where = "in a conversation whose second request failed and was retried from the start"
     result = run.outcome
@@ -837,7 +1104,13 @@ def judge_run_tools_once(run_tools_once: Callable[..., Any]) -> Verdict:
             f"{where}, it ran {len(twice)} tool call(s) twice: {len(run.calls)} runs for {len(ids)} calls, "
             "so two reminders were created twice."
         )
-        if not run.results.looked:
+        if run.results.used_setdefault:
+            hint = (
+                "results.setdefault(block.id, run_tool(block)) runs the tool first: Python evaluates run_tool(block) "
+                "before setdefault looks in results. Look first: `if block.id not in results: results[block.id] = "
+                "run_tool(block)`."
+            )
+        elif not run.results.looked:
             hint = "before running a block, look for block.id in results and reuse the stored result: the dict is kept across retries."
         elif not run.results:
             hint = "store each result in results[block.id] after running it, so a retry finds it there."
@@ -852,12 +1125,46 @@ def judge_run_tools_once(run_tools_once: Callable[..., Any]) -> Verdict:
             hint="return one tool_result per tool_use block, in order, each the dict run_tool returned (or the stored one) "
             "for that block, also when it came from results.",
         )
+    if set(run.results) != ids:
+        keys = ", ".join(_said(key, 36) for key in list(run.results)[:2])
+        return ex.verdict(
+            "wrong",
+            right=f"it ran each of the {len(ids)} calls once.",
+            wrong=f"{where}, it stored the results under {keys}, not under the tool_use blocks' ids.",
+            hint="key results by block.id, one entry per tool_use block: two calls with the same input, or in the same "
+            "message, are still separate calls.",
+        )
     calls: list[str] = []
 
     def run_tool(block: Any) -> dict[str, Any]:
         calls.append(block.id)
         return tool_result_for(block)
 
+    message = finished_tool_message()
+    earlier = {"type": "tool_result", "tool_use_id": "toolu_earlier_call", "content": "{}"}
+    outcome = attempt(run_tools_once, message, WatchedResults(toolu_earlier_call=earlier), run_tool)
+    expected = [tool_result_for(block) for block in message.content if block.type == "tool_use"]
+    if outcome.error is None and outcome.value != expected:
+        extra = isinstance(outcome.value, list) and earlier in outcome.value
+        return ex.verdict(
+            "wrong",
+            right=f"it ran each of the {len(ids)} calls once across the retry.",
+            wrong="with a results dict that already held an earlier call's result, it returned "
+            + ("that result too: the next request would answer a call this message never made." if extra else _said(outcome.value) + "."),
+            hint="results keeps every call run so far: return this message's only, `results[block.id]` for each "
+            "tool_use block of message, in order.",
+        )
+    calls.clear()
+    twins = identical_calls_message()
+    outcome = attempt(run_tools_once, twins, WatchedResults(), run_tool)
+    if outcome.error is None and calls != _tool_ids(twins):
+        return ex.verdict(
+            "wrong",
+            right=f"it ran each of the {len(ids)} calls once across the retry.",
+            wrong=f"on a message with two identical tool calls (same name and input, two ids), it ran {len(calls)} of them.",
+            hint="key results by block.id: two identical calls are still two calls, and each needs its own tool_result.",
+        )
+    calls.clear()
     outcome = attempt(run_tools_once, unfinished_tool_message(), {}, run_tool)
     if outcome.error is not None:
         return ex.verdict("wrong", wrong=f"on an unfinished message, it raised {first_line(outcome.error)}", hint=ex.recipe)

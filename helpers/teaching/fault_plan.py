@@ -8,7 +8,9 @@ and can stop a runaway retry loop after a number of requests.
 
 A step is written like a fault of ``helpers.replay.faults`` (``drop@after=10``,
 ``error@after=8``, ``eof@after=10``, ``stall@after=6,seconds=4``), ``""`` for the recording as
-it is, or ``http=STATUS`` for an HTTP error before the stream starts (``http=400`` an
+it is, ``regroup`` for the recording with its text split into other pieces (each two
+consecutive text deltas sent as one, so a retry's pieces do not line up with the first
+attempt's), or ``http=STATUS`` for an HTTP error before the stream starts (``http=400`` an
 ``invalid_request_error``, ``http=529`` an ``overloaded_error``).
 """
 
@@ -18,6 +20,7 @@ import json
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import anthropic
 import httpx2
@@ -62,6 +65,8 @@ class Attempt:
     chunks_read: int = 0
     closed: bool = False
     finished: bool = False  # the body was read to its end
+    read_at: list[float] = field(default_factory=list)  # time.perf_counter() of each chunk read
+    closed_at: float | None = None  # when the body was first closed
 
     @property
     def describe(self) -> str:
@@ -69,34 +74,100 @@ class Attempt:
         return f"attempt {self.number} ({self.step or 'as recorded'}): HTTP {self.status}"
 
 
-class _WatchedBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
-    """A response body passed through unchanged, noting how far it was read and whether it was closed."""
+REGROUP = "regroup"
+"""The step that serves the recording with each two consecutive text deltas merged into one."""
 
-    def __init__(self, inner: httpx2.SyncByteStream | httpx2.AsyncByteStream, attempt: Attempt) -> None:
+
+class _Regrouper:
+    """Merges each two consecutive ``text_delta`` events of an SSE body into one; the text is unchanged."""
+
+    def __init__(self) -> None:
+        self._buffer = b""
+        self._held: tuple[dict[str, Any], bytes] | None = None
+
+    @staticmethod
+    def _text_delta(event: bytes) -> dict[str, Any] | None:
+        for line in event.split(b"\n"):
+            if line.startswith(b"data:") and b'"text_delta"' in line:
+                data = json.loads(line[5:])
+                if data.get("type") == "content_block_delta" and data.get("delta", {}).get("type") == "text_delta":
+                    return dict(data)
+        return None
+
+    def feed(self, chunk: bytes) -> bytes:
+        self._buffer += chunk
+        out = b""
+        while b"\n\n" in self._buffer:
+            event, _, self._buffer = self._buffer.partition(b"\n\n")
+            out += self._event(event + b"\n\n")
+        return out
+
+    def _event(self, event: bytes) -> bytes:
+        data = self._text_delta(event)
+        if data is None:
+            return self.flush() + event
+        if self._held is None:
+            self._held = (data, event)
+            return b""
+        held, _ = self._held
+        self._held = None
+        if held["index"] != data["index"]:
+            return self._encode(held) + self._event(event)
+        held["delta"] = {**held["delta"], "text": held["delta"]["text"] + data["delta"]["text"]}
+        return self._encode(held)
+
+    @staticmethod
+    def _encode(data: dict[str, Any]) -> bytes:
+        return b"event: content_block_delta\ndata: " + json.dumps(data).encode() + b"\n\n"
+
+    def flush(self) -> bytes:
+        held, self._held = self._held, None
+        rest, self._buffer = self._buffer, b""
+        return (self._encode(held[0]) if held else b"") + rest
+
+
+class _WatchedBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
+    """A response body passed through (regrouped for a ``regroup`` step), noting how far it was read and whether it was closed."""
+
+    def __init__(self, inner: httpx2.SyncByteStream | httpx2.AsyncByteStream, attempt: Attempt, regroup: bool = False) -> None:
         self._inner = inner
         self._attempt = attempt
+        self._regrouper = _Regrouper() if regroup else None
+
+    def _pass(self, chunk: bytes) -> bytes:
+        self._attempt.chunks_read += 1
+        self._attempt.read_at.append(time.perf_counter())
+        return self._regrouper.feed(chunk) if self._regrouper else chunk
 
     def __iter__(self) -> Iterator[bytes]:
         assert isinstance(self._inner, httpx2.SyncByteStream)
         for chunk in self._inner:
-            self._attempt.chunks_read += 1
-            yield chunk
+            if out := self._pass(chunk):
+                yield out
+        if self._regrouper and (out := self._regrouper.flush()):
+            yield out
         self._attempt.finished = True
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         assert isinstance(self._inner, httpx2.AsyncByteStream)
         async for chunk in self._inner:
-            self._attempt.chunks_read += 1
-            yield chunk
+            if out := self._pass(chunk):
+                yield out
+        if self._regrouper and (out := self._regrouper.flush()):
+            yield out
         self._attempt.finished = True
 
+    def _note_closed(self) -> None:
+        if not self._attempt.closed:
+            self._attempt.closed, self._attempt.closed_at = True, time.perf_counter()
+
     def close(self) -> None:
-        self._attempt.closed = True
+        self._note_closed()
         if isinstance(self._inner, httpx2.SyncByteStream):
             self._inner.close()
 
     async def aclose(self) -> None:
-        self._attempt.closed = True
+        self._note_closed()
         if isinstance(self._inner, httpx2.AsyncByteStream):
             await self._inner.aclose()
 
@@ -141,7 +212,7 @@ class FaultPlan(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         self._replays: dict[str, ReplayTransport] = {}
         for step in self.steps:
             if _http_status(step) is None and step not in self._replays:
-                fault = parse_fault(step) if step else None
+                fault = parse_fault(step) if step and step != REGROUP else None
                 self._replays[step] = ReplayTransport(library, config.resolve_speed(self.speed), self.stopwatch, fault=fault)
 
     @property
@@ -175,9 +246,8 @@ class FaultPlan(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         attempt.request_id = response.headers.get("request-id", "")
         stream = response.stream
         assert isinstance(stream, (httpx2.SyncByteStream, httpx2.AsyncByteStream))
-        return httpx2.Response(
-            response.status_code, headers=response.headers, stream=_WatchedBody(stream, attempt), request=response.request
-        )
+        body = _WatchedBody(stream, attempt, regroup=attempt.step == REGROUP)
+        return httpx2.Response(response.status_code, headers=response.headers, stream=body, request=response.request)
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         attempt, replay = self._next(request)

@@ -12,6 +12,7 @@ import anthropic
 import httpx2
 
 RETRYABLE_TYPES = {"overloaded_error", "api_error", "rate_limit_error", "timeout_error"}
+NOT_RETRYABLE_CODES = {"contract_spend_limit_reached", "enforced_spend_limit_reached"}  # 429s that waiting does not fix
 
 
 class StreamEndedEarly(Exception):
@@ -21,6 +22,8 @@ class StreamEndedEarly(Exception):
 def is_retryable(err):
     """True for failures a later attempt may not meet: overload, server errors, dropped or cut streams."""
     if isinstance(err, anthropic.APIStatusError):
+        if err.error_code in NOT_RETRYABLE_CODES:
+            return False  # a spend limit: a later attempt fails the same way
         return err.type in RETRYABLE_TYPES or err.status_code in (408, 409, 429) or err.status_code >= 500
     return isinstance(err, (anthropic.APIConnectionError, httpx2.TransportError, StreamEndedEarly))
 

@@ -5,8 +5,14 @@ mistake with its own hint, and never hang or crash on unfinished work)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import random
+import re
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import anthropic
@@ -69,6 +75,25 @@ def test_the_continuation_recording_answers_the_partial_text_of_the_lesson_s_dro
     assert continuation["messages"][-1]["role"] == "user" and partial.split(". ")[-1] in continuation["messages"][-1]["content"]
 
 
+@pytest.mark.parametrize(
+    ("code", "kind", "retryable"),
+    [
+        ("contract_spend_limit_reached", anthropic.ContractSpendLimitReachedError, False),
+        ("enforced_spend_limit_reached", anthropic.EnforcedSpendLimitReachedError, False),
+        (None, anthropic.RateLimitError, True),
+    ],
+)
+def test_a_spend_limit_is_a_rate_limit_error_that_is_not_retried(code: str | None, kind: type, retryable: bool) -> None:
+    from anthropic._error_classes import make_status_error
+
+    error: dict[str, Any] = {"type": "rate_limit_error", "message": "limit", "details": {"error_code": code} if code else None}
+    body = {"type": "error", "error": error}
+    request = httpx2.Request("POST", "https://api.anthropic.com/v1/messages")
+    err = make_status_error("limit", body=body, response=httpx2.Response(429, json=body, request=request))
+    assert type(err) is kind and isinstance(err, anthropic.RateLimitError) and err.error_code == code
+    assert solutions.is_retryable(err) is retryable
+
+
 def test_a_plan_stops_a_runaway_loop_with_an_exception_except_exception_cannot_catch() -> None:
     plan = FaultPlan(["error@after=10"], limit=3)
     client = plan.client()
@@ -118,6 +143,7 @@ def retries_with_sdk_style_jitter(client: Any, request: Any, show: Any, notice: 
             status = getattr(err, "status_code", 0)
             retryable = not isinstance(err, anthropic.APIStatusError) or status >= 500 or err.type == "overloaded_error"
             if not retryable or attempt == max_attempts - 1:
+                notice("giving up")
                 raise
             delay = min(8.0, 0.5 * 2**attempt) * (1 - 0.25 * random.random())
             notice(f"retrying in {delay:.2f} s")
@@ -209,6 +235,9 @@ def retrying(
     skip_shown: bool = True,
     keep_retry_text: bool = True,
     tell: bool = True,
+    tell_give_up: bool = True,
+    tell_last: bool = True,
+    pieces: str = "past_shown",
     check_stop_reason: bool = True,
     bounded: bool = True,
     give_up: str = "raise",
@@ -229,6 +258,14 @@ def retrying(
                         attempt_text += text
                         if not skip_shown:
                             show(text)
+                        elif pieces == "whole":
+                            if len(attempt_text) > len(shown):
+                                show(text)  # the whole piece, also when it began before the end of what is on screen
+                                shown = attempt_text
+                        elif pieces == "skip_crossing":
+                            if len(attempt_text) - len(text) >= len(shown):
+                                show(text)  # only pieces that begin past what is on screen
+                                shown = attempt_text
                         elif len(attempt_text) > len(shown) and (keep_retry_text or attempt == 1):
                             show(attempt_text[len(shown) :])
                             shown = attempt_text
@@ -239,6 +276,8 @@ def retrying(
             except Exception as err:
                 last = bounded and attempt == max_attempts
                 if not retryable(err) or last:
+                    if tell_give_up and (tell_last or not last):
+                        notice("giving up")
                     if sleep_after_last:
                         sleep(delay(attempt))
                     if give_up == "return":
@@ -284,11 +323,16 @@ def retries_only_error_events(err: Exception) -> bool:
         ),
         (retrying(delay=lambda attempt: 0.0), ["waited only 0.000 s", "start the backoff"]),
         (retrying(delay=lambda attempt: 1.0), ["waited 1.0 s before every retry", "never grows", "2 **"]),
-        (retrying(delay=lambda attempt: 0.5 * 2 ** (attempt - 1)), ["two runs waited exactly the same times", "jitter", "random.uniform"]),
+        (retrying(delay=lambda attempt: 0.5 * 2 ** (attempt - 1)), ["runs waited exactly the same times", "jitter", "random.uniform"]),
         (
-            retrying(delay=lambda attempt: random.uniform(0, 0.5 * 2 ** (attempt - 1)) if attempt != 2 else 0.06),
-            ["shorter than an earlier one"],
+            retrying(delay=lambda attempt: random.uniform(0, 0.5 * 2 ** (attempt - 1))),
+            ["less than half an earlier one", "full jitter", "random.uniform(0.5, 1.0)"],
         ),
+        (retrying(delay=lambda attempt: 0.5 * random.uniform(0.5, 1.0)), ["not even 1.5 times the first", "base doubles"]),
+        (retrying(tell_give_up=False), ["HTTP 400", "raised without a word", "when you give up too"]),
+        (retrying(tell_last=False), ["when every stream fails", "said nothing when it gave up", "giving up"]),
+        (retrying(pieces="whole"), ["twice where the first attempt stopped", "shown whole", "attempt_text[len(shown):]"]),
+        (retrying(pieces="skip_crossing"), ["missed", "was skipped", "even from the middle of a piece"]),
         (retrying(delay=lambda attempt: 100.0 * attempt), ["waited up to 300 s", "cap the wait"]),
         (retrying(bounded=False), ["never stopped", "12 requests", "max_attempts + 1"]),
         (retrying(skip_shown=False), ["saw the first", "twice", "attempt_text[len(shown):]"]),
@@ -303,6 +347,85 @@ def retries_only_error_events(err: Exception) -> bool:
 )
 def test_stream_with_retries_mistakes(attempt: Any, phrases: list[str]) -> None:
     assert_verdict(checks.judge_stream_with_retries(attempt), "wrong", *phrases)
+
+
+async def written_async(client: Any, request: Any, show: Any, notice: Any, max_attempts: int = 4, sleep: Any = time.sleep) -> Any:
+    return solutions.stream_with_retries(client, request, show, notice, max_attempts, sleep)
+
+
+def test_an_async_def_wrapper_is_told_the_exercise_is_synchronous() -> None:
+    assert_verdict(checks.judge_stream_with_retries(written_async), "wrong", "returned a coroutine", "synchronous", "drop async")
+
+
+def judged_in_a_process_of_its_own(judge: str, attempt: str) -> tuple[str, float]:
+    """The verdict and seconds of ``checks.<judge>(<attempt>)`` run in a fresh interpreter: the loop it leaves
+    spinning in a thread (as it would in a student's kernel) ends with that process, not in this test session."""
+    code = (
+        "import sys, time; sys.path[:0] = ['tests/checks', 'tests']\n"
+        "import test_lesson06 as t\n"
+        "started = time.perf_counter()\n"
+        f"verdict = t.checks.{judge}(t.{attempt})\n"
+        "print(f'{time.perf_counter() - started:.2f}')\n"
+        "print(verdict, flush=True)\n"
+        "import os; os._exit(0)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-W", "ignore", "-c", code], cwd=root, capture_output=True, text=True, timeout=60, check=True)
+    seconds, _, verdict = done.stdout.partition("\n")
+    return verdict, float(seconds)
+
+
+def catches_everything(client: Any, request: Any, show: Any, notice: Any, max_attempts: int = 4, sleep: Any = time.sleep) -> Any:
+    shown = ""
+    while True:
+        try:
+            with client.messages.stream(**request) as stream:
+                attempt_text = ""
+                for text in stream.text_stream:
+                    attempt_text += text
+                    if len(attempt_text) > len(shown):
+                        show(attempt_text[len(shown) :])
+                        shown = attempt_text
+                message = stream.get_final_message()
+            if message.stop_reason is None:
+                raise solutions.StreamEndedEarly("cut short")
+            return message
+        except:  # noqa: E722 - the mistake under test: it also catches the check's RequestLimitReached
+            notice("again")
+            with contextlib.suppress(BaseException):  # the check's sleep raises once the request limit is reached
+                sleep(0.5)
+
+
+def test_a_loop_that_catches_everything_is_judged_in_time_and_told_to_restart_the_kernel() -> None:
+    verdict, seconds = judged_in_a_process_of_its_own("judge_stream_with_retries", "catches_everything")
+    assert seconds < 10 and "not right yet" in verdict, verdict
+    assert "never stopped" in verdict and "restart the kernel" in verdict and "bare `except:`" in verdict, verdict
+
+
+@pytest.mark.parametrize(
+    ("delay", "status"),
+    [
+        (solutions.backoff_delay, "correct"),
+        (lambda attempt: 0.5 * random.uniform(0.5, 1.0), "wrong"),  # jitter around a base that never grows
+        (lambda attempt: random.uniform(0, 0.5 * 2 ** (attempt - 1)), "wrong"),  # full jitter
+    ],
+)
+def test_backoff_verdicts_do_not_depend_on_luck(delay: Any, status: str) -> None:
+    verdicts = {str(checks.judge_stream_with_retries(retrying(delay=delay))) for _ in range(3)}
+    assert len(verdicts) == 1 or (status == "wrong" and all("not right yet" in verdict for verdict in verdicts)), verdicts
+    assert all(status in verdict.splitlines()[0] for verdict in verdicts) or status == "wrong", verdicts
+
+
+def test_a_regroup_step_sends_the_same_text_in_pieces_that_cross_the_first_attempt_s_end() -> None:
+    with FaultPlan(["", "regroup"]).client() as client:
+        with client.messages.stream(**REQUEST) as stream:
+            first = list(stream.text_stream)
+        with client.messages.stream(**REQUEST) as stream:
+            second = list(stream.text_stream)
+            assert stream.get_final_message().stop_reason == "end_turn"
+    assert "".join(first) == "".join(second) and len(second) < len(first)
+    ends = {len("".join(second[:n])) for n in range(len(second) + 1)}
+    assert len(checks.partial_text(f"error@after={checks.BREAK_AFTER}")) not in ends
 
 
 def test_a_swallowed_400_is_named() -> None:
@@ -386,6 +509,39 @@ def stalls(*, retry: bool = True, bounded: bool = True, swallow: bool = False, a
     return wrapper
 
 
+def whole_attempt_limit(seconds: float | None = None, factor: float = 3.0) -> Any:
+    """A timeout around each whole attempt: ``seconds``, or ``factor`` times stall_seconds."""
+
+    async def wrapper(client: Any, request: Any, stall_seconds: float, max_attempts: int = 3) -> str:
+        for attempt in range(max_attempts):
+            try:
+                async with asyncio.timeout(seconds or factor * stall_seconds), client.messages.stream(**request) as stream:
+                    return await stream.get_final_text()
+            except TimeoutError:
+                if attempt == max_attempts - 1:
+                    raise
+        raise AssertionError
+
+    return wrapper
+
+
+async def forgets_await(client: Any, request: Any, stall_seconds: float, max_attempts: int = 3) -> str:
+    for attempt in range(max_attempts):
+        try:
+            async with client.messages.stream(**request) as stream:
+                events = stream.__aiter__()
+                while True:
+                    try:
+                        asyncio.wait_for(anext(events), timeout=stall_seconds)  # type: ignore[unused-coroutine]
+                    except StopAsyncIteration:
+                        break
+                return await stream.get_final_text()
+        except TimeoutError:
+            if attempt == max_attempts - 1:
+                raise
+    raise AssertionError
+
+
 def sync_stall_timeout(client: Any, request: Any, stall_seconds: float, max_attempts: int = 3) -> str:
     with client.messages.stream(**request) as stream:
         return "".join(stream.text_stream)
@@ -394,7 +550,10 @@ def sync_stall_timeout(client: Any, request: Any, stall_seconds: float, max_atte
 @pytest.mark.parametrize(
     ("attempt", "phrases"),
     [
-        (total_time_limit, ["healthy stream", "cut off a stream that was still flowing", "since the LAST event"]),
+        (total_time_limit, ["healthy answer", "cut off a stream that was still flowing", "limited the whole stream's time"]),
+        (whole_attempt_limit(factor=3), ["healthy answer", "still flowing", "limited the whole stream's time"]),
+        (whole_attempt_limit(seconds=1.2), ["healthy answer", "still flowing", "limited the whole stream's time"]),
+        (whole_attempt_limit(seconds=2.6), ["goes silent", "sat through the whole silence", "limited the whole stream's time"]),
         (checks_the_gap_after_each_event, ["sat through the whole silence", "never cancelled", "asyncio.wait_for"]),
         (stalls(retry=False), ["raised TimeoutError", "instead of starting again", "catch TimeoutError"]),
         (stalls(bounded=False), ["every stream stalls", "requests with max_attempts=2", "bound the attempts"]),
@@ -405,7 +564,21 @@ def sync_stall_timeout(client: Any, request: Any, stall_seconds: float, max_atte
     ],
 )
 def test_stream_with_stall_timeout_mistakes(attempt: Any, phrases: list[str]) -> None:
-    assert_verdict(checks.judge_stream_with_stall_timeout(attempt), "wrong", *phrases)
+    verdict = checks.judge_stream_with_stall_timeout(attempt)
+    assert_verdict(verdict, "wrong", *phrases)
+    if attempt is checks_the_gap_after_each_event:
+        assert "whole stream's time" not in str(verdict)
+
+
+def test_a_forgotten_await_is_named_in_time_and_told_to_restart_the_kernel() -> None:
+    verdict, seconds = judged_in_a_process_of_its_own("judge_stream_with_stall_timeout", "forgets_await")
+    assert seconds < 10 and "not right yet" in verdict, verdict
+    assert "never awaited" in verdict and "asyncio.wait_for without await" in verdict and "restart the kernel" in verdict, verdict
+
+
+def test_the_stall_verdict_reports_the_measured_time_into_the_silence() -> None:
+    verdict = str(checks.judge_stream_with_stall_timeout(solutions.stream_with_stall_timeout))
+    assert re.search(r"each cancelled 0\.[4-7]\d and 0\.[4-7]\d s into its silence", verdict), verdict
 
 
 # Exercise 3: typical mistakes --------------------------------------------------------------------
@@ -456,6 +629,48 @@ def returns_only_new_results(message: Any, results: dict[str, Any], run_tool: An
     return answers
 
 
+def setdefault_runs_first(message: Any, results: dict[str, Any], run_tool: Any) -> list[Any]:
+    if message.stop_reason != "tool_use":
+        return []
+    return [results.setdefault(block.id, run_tool(block)) for block in message.content if block.type == "tool_use"]
+
+
+def all_stored_results(message: Any, results: dict[str, Any], run_tool: Any) -> list[Any]:
+    solutions.run_tools_once(message, results, run_tool)
+    return list(results.values())
+
+
+def cached_by_input(message: Any, results: dict[str, Any], run_tool: Any) -> list[Any]:
+    if message.stop_reason != "tool_use":
+        return []
+    answers = []
+    for block in message.content:
+        if block.type == "tool_use":
+            key = json.dumps(block.input, sort_keys=True)
+            if key not in results:
+                results[key] = run_tool(block)
+            answers.append(results[key])
+    return answers
+
+
+def cached_by_message(message: Any, results: dict[str, Any], run_tool: Any) -> list[Any]:
+    if message.stop_reason != "tool_use":
+        return []
+    if message.id not in results:
+        results[message.id] = [run_tool(block) for block in message.content if block.type == "tool_use"]
+    return list(results[message.id])
+
+
+def a_generator(message: Any, results: dict[str, Any], run_tool: Any) -> Any:
+    if message.stop_reason != "tool_use":
+        return
+    for block in message.content:
+        if block.type == "tool_use":
+            if block.id not in results:
+                results[block.id] = run_tool(block)
+            yield results[block.id]
+
+
 def forgets_return(message: Any, results: dict[str, Any], run_tool: Any) -> None:
     solutions.run_tools_once(message, results, run_tool)
 
@@ -474,6 +689,11 @@ def returns_contents(message: Any, results: dict[str, Any], run_tool: Any) -> li
         (returns_only_new_results, ["not what the next request needs", "also when it came from results"]),
         (forgets_return, ["Right: it ran the tools.", "returned None"]),
         (returns_contents, ["not what the next request needs", "one tool_result per tool_use block"]),
+        (setdefault_runs_first, ["ran 2 tool call(s) twice", "runs the tool first", "before setdefault looks"]),
+        (all_stored_results, ["already held an earlier call's result", "returned that result too", "this message's only"]),
+        (cached_by_input, ["stored the results under", "not under the tool_use blocks' ids", "same input"]),
+        (cached_by_message, ["stored the results under 'msg_", "key results by block.id"]),
+        (a_generator, ["returned a generator", "return answers"]),
     ],
 )
 def test_run_tools_once_mistakes(attempt: Any, phrases: list[str]) -> None:

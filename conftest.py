@@ -12,7 +12,7 @@ from helpers.config import reproducible_environment
 
 reproducible_environment(os.environ)
 
-SLOW_KINDS = ("browser", "kernel", "notebook", "subprocess")  # longest first: that is the order they are run in
+SLOW_KINDS = ("browser", "kernel", "notebook", "subprocess", "realtime")  # longest first: that is the order they are run in
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -29,7 +29,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark nbval's notebook cells, mark every kernel, browser, notebook or subprocess test ``slow``, and put them first.
+    """Mark nbval's notebook cells, mark every kernel, browser, notebook, subprocess or real-time test ``slow``, and put them first.
 
     ``pytest -p no:nbval -m "not slow"`` is then the quick loop: everything that needs no kernel or browser.
     """

@@ -26,6 +26,8 @@ from helpers.web import create_app, serve_in_background
 from helpers.web.app import LOCAL_FRAME_ANCESTORS, PAGE_HEADERS
 from helpers.web.timeline import frame_times, plot_relay_timeline
 
+pytestmark = pytest.mark.realtime  # serves HTTP on 127.0.0.1 or waits real seconds: out of the quick loop
+
 matplotlib.use("Agg")
 
 solutions = load_solutions("05_streaming_web_app.py")

@@ -23,6 +23,8 @@ from exercise_testing import assert_verdict, load_solutions, not_implemented, un
 from helpers.checks import lesson06 as checks
 from helpers.teaching.fault_plan import FaultPlan, RequestLimitReached
 
+pytestmark = pytest.mark.realtime  # serves HTTP on 127.0.0.1 or waits real seconds: out of the quick loop
+
 solutions = load_solutions("06_failures_and_recovery.py")
 REQUEST = checks.exercise_request()
 

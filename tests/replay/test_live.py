@@ -164,6 +164,7 @@ def test_live_mode_honours_the_proxy_from_the_environment(course_env, loopback, 
 WAITING = "Waiting for the live API"
 
 
+@pytest.mark.realtime  # waits for real timeouts
 def test_a_silent_api_is_given_up_on_after_the_timeout_and_answered_from_the_recording(course_env, loopback, capsys):
     recorded = record_the_answer()
     loopback.answer_after = 3.0
@@ -177,6 +178,7 @@ def test_a_silent_api_is_given_up_on_after_the_timeout_and_answered_from_the_rec
 
 
 @pytest.mark.anyio
+@pytest.mark.realtime  # waits for real timeouts
 async def test_an_async_client_gives_up_on_a_silent_api_the_same_way(course_env, loopback, capsys):
     recorded = record_the_answer()
     loopback.answer_after = 3.0
@@ -191,6 +193,7 @@ async def test_an_async_client_gives_up_on_a_silent_api_the_same_way(course_env,
     assert f"{USED_BACKUP} (ReadTimeout:" in err
 
 
+@pytest.mark.realtime  # waits for real timeouts
 def test_without_backup_a_silent_api_is_a_timeout_error(course_env, loopback):
     loopback.answer_after = 2.0
     with (
@@ -201,6 +204,7 @@ def test_without_backup_a_silent_api_is_a_timeout_error(course_env, loopback):
         pass
 
 
+@pytest.mark.realtime  # waits for real timeouts
 def test_a_long_answer_that_is_not_streamed_is_not_cut_by_the_timeout(course_env, loopback, capsys):
     loopback.answer_after = 1.2  # the whole answer being written before anything is sent
     with helpers.make_client(mode="live", backup=False, max_retries=0, timeout=0.4) as client:
@@ -209,6 +213,7 @@ def test_a_long_answer_that_is_not_streamed_is_not_cut_by_the_timeout(course_env
     assert capsys.readouterr().err.startswith(f"{WAITING}'s answer: it is not streamed")
 
 
+@pytest.mark.realtime  # waits for real timeouts
 def test_a_stream_that_has_started_may_pause_longer_than_the_timeout(course_env, loopback, capsys):
     loopback.body_after = 1.0  # headers at once, then a silence longer than the limit
     with (

@@ -22,6 +22,8 @@ from helpers.web import app as web_app
 from helpers.web.blocks import without_images
 from helpers.web.events import INTERNAL, NO_RECORDING
 
+pytestmark = pytest.mark.realtime  # serves HTTP on 127.0.0.1 or waits real seconds: out of the quick loop
+
 TIMEOUT = httpx2.Timeout(20.0)
 
 

@@ -232,6 +232,13 @@ def judge_accumulate(accumulate: Callable[[Iterable[Any]], Any]) -> Verdict:
     ex = ACCUMULATE
     if not callable(accumulate):
         return not_a_function(ex, accumulate)
+    if uses_the_sdks_fold(accumulate):
+        return ex.verdict(
+            "wrong",
+            wrong="it calls the SDK's own accumulate_event, so the SDK folds the events, not your code. "
+            "Reading it was a good idea; this exercise asks you to write the fold yourself.",
+            hint=ex.recipe,
+        )
     matched: list[str] = []
     for name, what in ACCUMULATE_RECORDINGS:
         verdict = _judge_fold(_fold(accumulate, name, what), matched)
@@ -243,6 +250,21 @@ def judge_accumulate(accumulate: Callable[[Iterable[Any]], Any]) -> Verdict:
         right=f"it rebuilt the SDK's final message, field by field, from the raw events of all {len(matched)} "
         f"recordings: {'; '.join(what for _, what in ACCUMULATE_RECORDINGS)}.",
     )
+
+
+SDK_FOLDS = frozenset({"accumulate_event"})  # the SDK's own fold (anthropic/lib/streaming/_messages.py, 2.14.0)
+
+
+def uses_the_sdks_fold(function: Callable[..., Any]) -> bool:
+    """Whether a function (or a function or class it defines inside) names the SDK's own fold."""
+    code = getattr(function, "__code__", None)
+    pending = [code] if code is not None else []
+    while pending:
+        current = pending.pop()
+        if SDK_FOLDS & set(current.co_names):
+            return True
+        pending += [const for const in current.co_consts if hasattr(const, "co_names")]
+    return False
 
 
 def _judge_fold(folded: Folded, matched: list[str]) -> Verdict | None:

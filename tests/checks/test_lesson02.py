@@ -304,9 +304,33 @@ def appends_to_missing_citations(events: Any) -> Any:
     return solutions.accumulate(events)
 
 
+def imports_the_sdks_fold(events: Any) -> Any:
+    """The SDK's own fold, imported: right answers, none of the student's own work."""
+    from anthropic.lib.streaming._messages import accumulate_event
+
+    snapshot = None
+    for event in events:
+        snapshot = accumulate_event(event=event, current_snapshot=snapshot)
+    return snapshot.to_dict()
+
+
+def folds_with_the_sdk_inside_a_helper(events: Any) -> Any:
+    from anthropic.lib.streaming import _messages
+
+    def step(snapshot: Any, event: Any) -> Any:
+        return _messages.accumulate_event(event=event, current_snapshot=snapshot)
+
+    snapshot = None
+    for event in events:
+        snapshot = step(snapshot, event)
+    return snapshot.to_dict()
+
+
 @pytest.mark.parametrize(
     ("attempt", "phrases"),
     [
+        (imports_the_sdks_fold, ["calls the SDK's own accumulate_event", "write the fold yourself"]),
+        (folds_with_the_sdk_inside_a_helper, ["calls the SDK's own accumulate_event"]),
         (keeps_sdk_blocks, ["content has blocks ['TextBlock']", "to_dict()"]),
         (appends_to_missing_citations, ["events_citations", "raised KeyError", "start the list when the block has none"]),
         (skipping("message_delta"), ["on events_sse_basics", "stop_reason is None; the SDK's is 'end_turn'", "message_delta"]),

@@ -208,13 +208,49 @@ def _wrong_reveal(value: str, expected: str, sample: str, complete: bool) -> tup
 # Exercise 3: stream into a view ----------------------------------------------------------------
 
 
+class WatchedView(StreamView):
+    """The exercise's view, noting when each piece was appended (on the recording's clock) and each finish()."""
+
+    def __init__(self, clock: Any) -> None:
+        super().__init__(clock=clock, widgets=True)
+        self.watch = clock
+        self.appended_at: list[float] = []
+        self.finishes = 0
+
+    def append(self, fragment: str) -> None:
+        self.appended_at.append(self.watch.elapsed())
+        super().append(fragment)
+
+    def finish(self, cut: bool = False) -> None:
+        self.finishes += 1
+        super().finish(cut)
+
+
+def _not_progressive(view: WatchedView, last_arrival: float) -> tuple[str, str] | None:
+    """A view that drew the answer all at the end, or finished (so redrew at once) again and again."""
+    if view.finishes > 1:
+        return (
+            f"it called view.finish() {view.finishes} times. finish() draws at once, whatever the throttle says: "
+            f"after every piece it redraws every time ({view.stats.redraws} redraws), which is what throttling exists to avoid.",
+            "call view.finish() once, after the loop; inside it only view.append(text).",
+        )
+    if view.appended_at and min(view.appended_at) >= last_arrival:
+        return (
+            f"the text went into the view only after the whole answer had arrived ({len(view.appended_at)} append(s), "
+            f"the first at {min(view.appended_at):.2f} s, the last piece arrived at {last_arrival:.2f} s): a reader saw "
+            "nothing until the end, so nothing was shown progressively.",
+            "append each piece inside the loop over stream.text_stream, as it arrives; get the final message after the loop.",
+        )
+    return None
+
+
 def judge_show_stream(show_stream: Callable[[Any, dict[str, Any], StreamView], Any]) -> Verdict:
     """Exercise 3: stream a request into a view, finish it, return the final message."""
     ex = SHOW_STREAM
     if not callable(show_stream):
         return not_a_function(ex, show_stream)
     with replay_client() as client:
-        view = StreamView(clock=stopwatch(client), widgets=True)
+        view = WatchedView(stopwatch(client))
         result = attempt(show_stream, client, exercise_request(), view)
         read_until = stopwatch(client).elapsed()
     failure = crashed(ex, result)
@@ -222,8 +258,9 @@ def judge_show_stream(show_stream: Callable[[Any, dict[str, Any], StreamView], A
         return failure
     if read_until == 0:
         return sent_nothing(ex, result, hint="use the `client`, `request` and `view` parameters; the check gives your function its own.")
-    expected = "".join(piece for _, piece in recorded_arrivals(EXERCISE_RECORDING))
-    problem = _view_problem(view, expected)
+    arrivals = recorded_arrivals(EXERCISE_RECORDING)
+    expected = "".join(piece for _, piece in arrivals)
+    problem = _view_problem(view, expected) or _not_progressive(view, arrivals[-1][0])
     if problem:
         return ex.verdict("wrong", wrong=problem[0], hint=problem[1])
     right = f"the view showed the whole answer, {len(expected)} characters in {view.stats.redraws} redraws, rendered as Markdown."

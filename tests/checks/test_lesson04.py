@@ -223,9 +223,38 @@ def changes_the_request(client: Any, request: dict[str, Any], view: Any) -> Any:
     return solutions.show_stream(client, {**request, "max_tokens": 10}, view)
 
 
+def appends_once_at_the_end(client: Any, request: dict[str, Any], view: Any) -> Any:
+    """No progressive rendering at all: the whole text, once, after the stream has ended."""
+    with client.messages.stream(**request) as stream:
+        message = stream.get_final_message()
+    view.append("".join(block.text for block in message.content if block.type == "text"))
+    view.finish()
+    return message
+
+
+def collects_then_appends(client: Any, request: dict[str, Any], view: Any) -> Any:
+    with client.messages.stream(**request) as stream:
+        pieces = list(stream.text_stream)
+        for text in pieces:
+            view.append(text)
+        view.finish()
+        return stream.get_final_message()
+
+
+def finishes_after_every_piece(client: Any, request: dict[str, Any], view: Any) -> Any:
+    with client.messages.stream(**request) as stream:
+        for text in stream.text_stream:
+            view.append(text)
+            view.finish()
+        return stream.get_final_message()
+
+
 @pytest.mark.parametrize(
     ("attempt", "phrases"),
     [
+        (appends_once_at_the_end, ["only after the whole answer had arrived", "1 append(s)", "inside the loop"]),
+        (collects_then_appends, ["only after the whole answer had arrived", "nothing was shown progressively"]),
+        (finishes_after_every_piece, ["called view.finish()", "times", "call view.finish() once, after the loop"]),
         (never_finishes, ["never finished", "view.finish()"]),
         (appends_the_text_so_far, ["text so far each time"]),
         (returns_the_text, ["Right: the view showed the whole answer", "returned the text, not the message"]),

@@ -173,8 +173,15 @@ def judge_reveal_by_paragraph(reveal_by_paragraph: Callable[[str, bool], Any]) -
         return not_a_function(ex, reveal_by_paragraph)
     text = "".join(piece for _, piece in recorded_arrivals(CAVEAT_RECORDING))
     cases = [(text[:end], False) for end in range(0, len(text), 23)] + [(text, True), ("", True)]
+    written = isinstance(attempt(reveal_by_paragraph, text, True).value, str)  # it returns text somewhere: not the stub
     for sample, complete in cases:
         value = _value_of(ex, reveal_by_paragraph, sample, complete)
+        if isinstance(value, Verdict) and value.status == "unfinished" and written:
+            return ex.verdict(
+                "wrong",
+                wrong=f"it returned None for {sample[-40:]!r} (complete={complete}), where no paragraph is finished yet.",
+                hint="return '' when there is nothing to show yet: the view needs a str, and None is not one.",
+            )
         if isinstance(value, Verdict):
             return value
         expected = by_paragraph(sample, complete)

@@ -168,6 +168,14 @@ def returns_a_list(text: str, complete: bool) -> list[str]:
     return text.split("\n\n")
 
 
+def none_until_a_paragraph_ends(text: str, complete: bool) -> Any:
+    """Written, but returns None (not "") while no paragraph is finished."""
+    if complete:
+        return text
+    end = text.rfind("\n\n")
+    return text[: end + 2] if end >= 0 else None
+
+
 @pytest.mark.parametrize(
     ("attempt", "phrases"),
     [
@@ -179,6 +187,10 @@ def returns_a_list(text: str, complete: bool) -> list[str]:
 )
 def test_reveal_by_paragraph_mistakes(attempt: Any, phrases: list[str]) -> None:
     assert_verdict(checks.judge_reveal_by_paragraph(attempt), "wrong", *phrases)
+
+
+def test_a_written_policy_that_returns_none_is_wrong_not_unfinished() -> None:
+    assert_verdict(checks.judge_reveal_by_paragraph(none_until_a_paragraph_ends), "wrong", "returned None for", "return ''")
 
 
 def test_stopping_before_or_after_the_blank_line_are_both_right() -> None:

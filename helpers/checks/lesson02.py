@@ -9,6 +9,7 @@ unfinished or wrong: it says what is right, what is wrong, and what to try.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -275,6 +276,11 @@ def _judge_fold(folded: Folded, matched: list[str]) -> Verdict | None:
         hint = _NEW_DELTAS_HINT if matched else ex.recipe
         if isinstance(result.error, KeyError) and "citations" in str(result.error):
             hint = _FIELD_HINTS["block.citations"]
+        if isinstance(result.error, json.JSONDecodeError):
+            hint = (
+                "each input_json_delta carries a piece of JSON, not JSON: json.loads of one piece fails. Collect a block's "
+                "pieces (event.delta.partial_json), join them, and json.loads the whole at its content_block_stop."
+            )
         return ex.verdict("wrong", right=right, wrong=f"{where}, it raised {first_line(result.error)}", hint=hint)
     if result.unfinished and not folded.read_any:
         return crashed(ex, result) or not_finished(ex, result)

@@ -267,6 +267,15 @@ def keeps_tool_json_as_text(events: Any) -> Any:
     return message
 
 
+def loads_each_fragment(events: Any) -> Any:
+    """json.loads on each input_json_delta piece, as if every piece were JSON."""
+    events = list(events)
+    for event in events:
+        if event.type == "content_block_delta" and event.delta.type == "input_json_delta" and event.delta.partial_json:
+            json.loads(event.delta.partial_json)
+    return solutions.accumulate(events)
+
+
 def forgets_return(events: Any) -> None:
     solutions.accumulate(events)
 
@@ -345,6 +354,7 @@ def folds_with_the_sdk_inside_a_helper(events: Any) -> Any:
         (skipping("content_block_delta", "citations_delta"), ["events_citations", "content[1].citations is None", "citation.to_dict()"]),
         (adds_output_tokens, ["usage.output_tokens is 49; the SDK's is 44", "plus the final count", "do not add"]),
         (keeps_tool_json_as_text, ["content[1].input is", "parse the joined pieces"]),
+        (loads_each_fragment, ["raised JSONDecodeError", "a piece of JSON, not JSON", "join them"]),
         (forgets_return, ["Right: it read the events.", "on events_sse_basics (one text block), it returned None."]),
         (returns_text, ["returned a str, not a dict"]),
         (reads_every_delta_as_text, ["on events_tool_use", "raised AttributeError", "check event.delta.type"]),

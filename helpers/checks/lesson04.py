@@ -152,6 +152,11 @@ def _wrong_redraws(value: list[float], expected: list[float], arrivals: list[flo
             f"two redraws came less than {1 / rate:g} s apart, at {a:g} s and {b:g} s.",
             "measure each interval from the last redraw, not from fixed ticks of a clock.",
         )
+    if [round(t, 9) for t in value] == [round(t, 9) for t in redraw_times(arrivals, 1 / rate)]:
+        return (
+            f"it waited {rate:g} seconds between redraws: that is rate itself, the number of redraws a second.",
+            "the shortest interval between two redraws is 1 / rate seconds (0.05 s at 20 a second): compare with >= 1 / rate.",
+        )
     if len(value) < len(expected):
         return (
             f"it returned {len(value)} redraws where {len(expected)} were due ({expected}).",

@@ -128,10 +128,22 @@ def as_text(arrivals: list[float], rate: float) -> list[str]:
     return [f"{at:.2f}" for at in solutions.redraw_moments(arrivals, rate)]
 
 
+def interval_is_the_rate(arrivals: list[float], rate: float) -> list[float]:
+    """Compares with rate, not 1 / rate: 20 s between redraws at 20 a second."""
+    times: list[float] = []
+    for at in arrivals:
+        if not times or at - times[-1] >= rate:
+            times.append(at)
+    if arrivals and times[-1] != arrivals[-1]:
+        times.append(arrivals[-1])
+    return times
+
+
 @pytest.mark.parametrize(
     ("attempt", "phrases"),
     [
         (every_arrival, ["redraws at every one of the 43 pieces"]),
+        (interval_is_the_rate, ["waited 20 seconds between redraws", "1 / rate"]),
         (no_final_flush, ["the last pieces are never drawn", "final state is always flushed"]),
         (strictly_later, ["pieces exactly one interval apart", "compare with >="]),
         (clock_ticks, ["less than 0.05 s apart, at 0.64 s and 0.6724 s", "not from fixed ticks"]),

@@ -357,6 +357,11 @@ def _wrong_sentence(value: str, sentence: str, expected: Reference) -> tuple[str
         return f"it kept {_characters(len(extra))} after the full stop ({extra!r}): the piece with the '.' goes on.", cut
     if value.startswith(sentence):
         return f"it kept {_characters(len(value) - len(sentence))} more than the first sentence.", cut
+    if value == sentence[:-1]:
+        return (
+            "it kept the sentence without its full stop: text.split('.')[0] (or text[: text.index('.')]) cuts it off.",
+            cut,
+        )
     if sentence.startswith(value):
         return (
             f"it kept only {len(value)} of the sentence's {len(sentence)} characters.",

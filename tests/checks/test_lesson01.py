@@ -252,6 +252,16 @@ def stops_at_the_first_piece(client: Any, request: dict[str, Any]) -> str:
     return ""
 
 
+def splits_at_the_full_stop(client: Any, request: dict[str, Any]) -> str:
+    kept = ""
+    with client.messages.stream(**request) as stream:
+        for text in stream.text_stream:
+            kept += text
+            if "." in kept:
+                break
+    return kept.split(".")[0]
+
+
 def adds_a_newline(client: Any, request: dict[str, Any]) -> str:
     return solutions.first_sentence(client, request) + "\n"
 
@@ -267,6 +277,7 @@ def streams_and_forgets_to_return(client: Any, request: dict[str, Any]) -> None:
         (keeps_everything, ["the whole answer"]),
         (breaks_then_waits_for_the_rest, ["Right: it kept the first sentence", "until 2.12 s", "complete at 1.28 s"]),
         (stops_at_the_first_piece, ["only 4 of the sentence's 110 characters"]),
+        (splits_at_the_full_stop, ["without its full stop", "split('.')[0]", "text.index('.') + 1"]),
         (adds_a_newline, ["1 character more"]),
         (streams_and_forgets_to_return, ["Right: it streamed the answer", "returned None"]),
     ],

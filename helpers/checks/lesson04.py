@@ -209,6 +209,12 @@ def _wrong_reveal(value: str, expected: str, sample: str, complete: bool) -> tup
         return f"{where}, it held back the end of a finished answer.", "when complete is True, return the whole text."
     if value == sample:
         return f"{where}, it showed a paragraph that is still being written.", 'stop at the last blank line: text.rfind("\\n\\n").'
+    if "\n\n" not in sample and value == sample[:1]:
+        return (
+            f"{where}, it showed the first character although no paragraph was finished: text.rfind('\\n\\n') is -1 "
+            "when there is no blank line yet, and -1 + 2 cuts after one character.",
+            "check for -1 first: when there is no blank line yet, return ''.",
+        )
     if len(value) > len(expected) and "\n\n" not in value[len(expected) :]:
         return (
             f"{where}, it showed part of an unfinished paragraph (it stopped at a single line break?).",

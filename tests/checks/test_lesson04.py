@@ -180,6 +180,10 @@ def returns_a_list(text: str, complete: bool) -> list[str]:
     return text.split("\n\n")
 
 
+def forgets_that_rfind_gives_minus_one(text: str, complete: bool) -> str:
+    return text if complete else text[: text.rfind("\n\n") + 2]
+
+
 def none_until_a_paragraph_ends(text: str, complete: bool) -> Any:
     """Written, but returns None (not "") while no paragraph is finished."""
     if complete:
@@ -199,6 +203,10 @@ def none_until_a_paragraph_ends(text: str, complete: bool) -> Any:
 )
 def test_reveal_by_paragraph_mistakes(attempt: Any, phrases: list[str]) -> None:
     assert_verdict(checks.judge_reveal_by_paragraph(attempt), "wrong", *phrases)
+
+
+def test_the_rfind_minus_one_bug_is_named() -> None:
+    assert_verdict(checks.judge_reveal_by_paragraph(forgets_that_rfind_gives_minus_one), "wrong", "is -1", "return ''")
 
 
 def test_a_written_policy_that_returns_none_is_wrong_not_unfinished() -> None:

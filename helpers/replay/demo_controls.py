@@ -65,6 +65,8 @@ class DemoControls:
 
     def take_break(self) -> str | None:
         """The armed break, now used up (one stream gets it)."""
+        if self.armed is None:  # the usual case, asked at every chunk: no lock needed to see nothing is armed
+            return None
         with self._lock:
             kind, self.armed = self.armed, None
         if kind is not None:

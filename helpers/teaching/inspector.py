@@ -11,11 +11,12 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import ipywidgets as ipw
 from IPython.display import HTML, display
 
-from helpers.teaching.stream_frames import Frame, frames_of
+from helpers.teaching.stream_frames import Frame, describe, frames_of, recording_for
 from helpers.views.markdown_blocks import render_markdown
 from helpers.views.stream_view import widgets_supported
 
@@ -95,6 +96,17 @@ class Inspector:
         self.slider.observe(lambda change: self.show(change["new"] - 1), names="value")
         self.widget = self._layout()
         self.show(0)
+
+    @classmethod
+    def of_request(cls, request: dict[str, Any], *, widgets: bool | None = None) -> Inspector:
+        """The inspector on the recording that answers ``request``: the stream a lesson cell just received."""
+        path = recording_for(request).path
+        assert path is not None  # the library reads recordings from files
+        return cls(path, widgets=widgets)
+
+    def moment(self, number: int) -> str:
+        """Event ``number`` (counted from 1, like the slider) as plain text, to check what the slider showed."""
+        return describe(self.frames, number)
 
     def show(self, index: int) -> None:
         """Move to event ``index``: every pane shows that moment."""

@@ -95,3 +95,46 @@ def frames(recording: Recording) -> list[Frame]:
 def frames_of(name_or_path: str | Path) -> list[Frame]:
     """The frames of a recording given by name or path."""
     return frames(load(name_or_path))
+
+
+def recording_for(request: dict[str, Any]) -> Recording:
+    """The recording that answers a lesson's request as a stream, so a cell can inspect what it just received.
+
+    Live, the answer just received is not the recording: the inspector then shows the recorded one.
+    """
+    library = RecordingLibrary.from_dir(config.fixtures_dir())
+    return library.find("POST", "/v1/messages", {**request, "stream": True})
+
+
+def _block_summary(block: dict[str, Any]) -> str:
+    """One block of a snapshot in a few words: what a student looks for in the tree."""
+    kind = block.get("type")
+    if kind == "text":
+        text = block.get("text", "")
+        return f"text {text if len(text) <= 40 else text[:37] + '...'!r}"
+    if kind == "tool_use":
+        return f"tool_use {block.get('name')} input={json.dumps(block.get('input'), ensure_ascii=False)}"
+    if kind == "thinking":
+        return f"thinking ({len(block.get('thinking', ''))} characters, signature {'set' if block.get('signature') else 'empty'})"
+    return str(kind)
+
+
+def describe(frames: list[Frame], number: int) -> str:
+    """Event ``number`` (counted from 1, as the slider counts) in plain text: what a printed cell can show."""
+    frame = frames[number - 1]
+    if frame.snapshot is None:
+        snapshot = "none yet"
+    else:
+        blocks = [f"[{i}] {_block_summary(block)}" for i, block in enumerate(frame.snapshot.get("content", []))]
+        usage = frame.snapshot.get("usage", {})
+        ending = f"stop_reason={frame.snapshot.get('stop_reason')}, output_tokens={usage.get('output_tokens')}"
+        snapshot = "\n                ".join([*blocks, ending])
+    wire = frame.wire.splitlines()[-1]
+    return "\n".join(
+        [
+            f"Event {number} of {len(frames)} · {frame.at:.3f} s · {frame.event}",
+            f"  on the wire:  {wire if len(wire) <= 110 else wire[:107] + '...'}",
+            f"  snapshot:     {snapshot}",
+            f"  reader sees:  {frame.text!r}",
+        ]
+    )

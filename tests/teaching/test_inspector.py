@@ -6,7 +6,8 @@ import json
 import pytest
 
 import helpers
-from helpers.errors import RecordingError
+from helpers.checks.common import recorded_request
+from helpers.errors import NoRecordingError, RecordingError
 from helpers.replay import recording_file, sse
 from helpers.replay.recording_file import Chunk, Exchange, RecordedRequest, RecordedResponse, Recording
 from helpers.teaching.inspector import Inspector, static_frames, telling_moments, timeline_svg
@@ -121,3 +122,23 @@ def test_without_widgets_a_few_telling_moments_are_shown():
     assert picks[0] == 0 and picks[-1] == len(shown) - 1 and shown[picks[1]].event == "content_block_delta"
     page = static_frames(shown, picks)
     assert page.count("<b>Event ") == len(picks) and "the SDK's snapshot" in page
+
+
+def test_a_lessons_request_opens_the_recording_that_answers_it():
+    inspector = Inspector.of_request(recorded_request(NAME), widgets=False)
+    assert [f.event for f in inspector.frames] == [f.event for f in frames_of(NAME)]
+    with pytest.raises(NoRecordingError):
+        Inspector.of_request({**recorded_request(NAME), "max_tokens": 7})
+
+
+def test_a_moment_in_plain_text_says_what_the_snapshot_holds_then():
+    inspector = Inspector(NAME, widgets=False)
+    shown = frames_of(NAME)
+    # The event just before the first non-empty piece of tool input (counted from 1, so index i is event i).
+    first_json = next(i for i, f in enumerate(shown) if "input_json_delta" in f.wire and '""' not in f.wire)
+    before, after = inspector.moment(first_json), inspector.moment(len(shown))
+    assert before.startswith(f"Event {first_json} of {len(shown)}") and "[1] tool_use get_weather input={}" in before
+    assert "stop_reason=None" in before
+    assert '[1] tool_use get_weather input={"city": "Paris", "unit": "celsius"}' in after
+    assert f"stop_reason=tool_use, output_tokens={final_message(NAME).usage.output_tokens}" in after
+    assert "snapshot:     stop_reason=None" in inspector.moment(1)  # message_start: no block yet

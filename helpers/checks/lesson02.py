@@ -182,6 +182,12 @@ class Difference:
         """What is wrong, and a hint for the event that sets this field."""
         if self.path == "content":
             wrong = f"content has blocks {self.yours}, the SDK's message has {self.sdk}."
+            if isinstance(self.yours, list) and len(self.yours) > len(self.sdk):
+                more = (
+                    f"only a content_block_start opens a block ({len(self.sdk)} here): a delta adds to the block it names, "
+                    "content[event.index], and never appends a new one."
+                )
+                return wrong, more
         else:
             wrong = f"{self.path} is {_short(self.yours)}; the SDK's is {_short(self.sdk)}."
         field = "block." + self.path.split(".")[-1] if self.path.startswith("content[") else self.path
@@ -214,6 +220,24 @@ class Folded:
     start_output_tokens: int
     result: Attempt
     read_any: bool
+    last_read: Any  # the event the student's function read last: where an exception struck
+
+
+class _Reader:
+    """The events of one stream, read once as a real stream is, remembering the last one handed out."""
+
+    def __init__(self, events: list[Any]) -> None:
+        self._events = iter(events)
+        self.taken = 0
+        self.last: Any = None
+
+    def __iter__(self) -> _Reader:
+        return self
+
+    def __next__(self) -> Any:
+        self.last = next(self._events)
+        self.taken += 1
+        return self.last
 
 
 def _fold(accumulate: Callable[[Iterable[Any]], Any], name: str, what: str) -> Folded:
@@ -222,10 +246,9 @@ def _fold(accumulate: Callable[[Iterable[Any]], Any], name: str, what: str) -> F
         with client.messages.stream(**request) as stream:
             sdk = stream.get_final_message().to_dict()
         events = list(client.messages.create(**request, stream=True))
-    remaining = iter(events)  # read once, like a real stream
-    result = attempt(accumulate, remaining)
-    read_any = next(remaining, None) is not events[0]
-    return Folded(name, what, sdk, int(events[0].message.usage.output_tokens), result, read_any)
+    reader = _Reader(events)
+    result = attempt(accumulate, reader)
+    return Folded(name, what, sdk, int(events[0].message.usage.output_tokens), result, reader.taken > 0, reader.last)
 
 
 def judge_accumulate(accumulate: Callable[[Iterable[Any]], Any]) -> Verdict:
@@ -281,6 +304,7 @@ def _judge_fold(folded: Folded, matched: list[str]) -> Verdict | None:
                 "each input_json_delta carries a piece of JSON, not JSON: json.loads of one piece fails. Collect a block's "
                 "pieces (event.delta.partial_json), join them, and json.loads the whole at its content_block_stop."
             )
+        hint = raised_at(result.error, folded.last_read) or hint
         return ex.verdict("wrong", right=right, wrong=f"{where}, it raised {first_line(result.error)}", hint=hint)
     if result.unfinished and not folded.read_any:
         return crashed(ex, result) or not_finished(ex, result)
@@ -294,7 +318,60 @@ def _judge_fold(folded: Folded, matched: list[str]) -> Verdict | None:
     if difference is None:
         return None
     wrong, hint = difference.explain(folded.start_output_tokens)
+    elsewhere = misplaced(value, folded.sdk)
+    if elsewhere:
+        wrong, hint = f"{wrong} And {elsewhere}.", _ADDRESS_HINT
     return ex.verdict("wrong", right=right, wrong=f"{where}, {wrong}", hint=hint)
+
+
+_ADDRESS_HINT = (
+    "a delta belongs to the block whose index it carries: apply it to content[event.index], not always to content[0] "
+    "nor to a neighbour such as content[event.index - 1]."
+)
+
+
+def raised_at(error: Exception, event: Any) -> str | None:
+    """A hint for an exception raised while reading ``event``, when the event says what went wrong."""
+    kind = getattr(event, "type", None)
+    said = str(error)
+    if kind == "message_delta" and isinstance(error, AttributeError):
+        if "'usage'" in said:
+            return "message_delta's usage is a field of the event itself: event.usage.output_tokens, not event.delta.usage."
+        if "stop_" in said:
+            return (
+                "message_delta keeps the stop fields in its delta: event.delta.stop_reason, event.delta.stop_sequence, "
+                "event.delta.stop_details."
+            )
+    if kind in ("content_block_delta", "content_block_stop") and isinstance(error, IndexError):
+        return (
+            f"block {event.index} is content[{event.index}]: event.index counts from 0, as list positions do, and the "
+            "block was appended at its content_block_start, so content[event.index] is there (not content[event.index + 1])."
+        )
+    if kind == "content_block_delta" and isinstance(error, KeyError) and event.index > 0 and said.strip("'") in ("text", "thinking"):
+        return (
+            f"a {event.delta.type} for block {event.index} went to a block without a {said} field, another block than its own; "
+            + _ADDRESS_HINT
+        )
+    return None
+
+
+def misplaced(yours: dict[str, Any], sdk: dict[str, Any]) -> str | None:
+    """Where a delta's content landed in another block than its own: what a student's block holds that belongs elsewhere."""
+    mine, theirs = yours.get("content"), sdk.get("content")
+    if not isinstance(mine, list) or not isinstance(theirs, list) or len(mine) != len(theirs):
+        return None
+    for i, (block, expected) in enumerate(zip(mine, theirs, strict=True)):
+        if not isinstance(block, dict):
+            continue
+        foreign = [key for key in ("input", "text", "thinking", "signature") if key in block and key not in expected]
+        if foreign:
+            return f"block {i} ({expected.get('type')}) holds {foreign[0]!r}, which belongs to another block"
+        for key in ("text", "thinking"):
+            got, want = block.get(key), expected.get(key)
+            extra = got[len(want) :] if isinstance(got, str) and isinstance(want, str) and got.startswith(want) else ""
+            if extra and any(other is not expected and other.get(key) and other[key] in extra for other in theirs):
+                return f"block {i}'s {key} goes on with the {key} of a later block"
+    return None
 
 
 # Exercise 2: how did the stream end? ----------------------------------------------------------
@@ -309,6 +386,7 @@ class OutcomeCase:
     what: str
     ending: str
     hint: str
+    mistaken: tuple[tuple[str, str], ...] = ()  # (a wrong ending students give here, the hint that names why)
 
 
 OUTCOME_CASES: tuple[OutcomeCase, ...] = (
@@ -325,6 +403,13 @@ OUTCOME_CASES: tuple[OutcomeCase, ...] = (
         what="a stream cut off by max_tokens",
         ending="max_tokens",
         hint="return the stop_reason the stream gave, not a fixed string.",
+        mistaken=(
+            (
+                "truncated",
+                "max_tokens is a stop_reason: the stream finished, cut at its limit, and said so. Return any stop_reason "
+                "as it is; 'truncated' is only for a stream whose stop_reason is None.",
+            ),
+        ),
     ),
     OutcomeCase(
         recording=OUTCOME_RECORDING,
@@ -340,6 +425,14 @@ OUTCOME_CASES: tuple[OutcomeCase, ...] = (
         ending="dropped",
         hint="a dropped connection raises httpx2.RemoteProtocolError, an httpx2.TransportError the SDK does not wrap: "
         "catch httpx2.TransportError and return (text so far, 'dropped').",
+        mistaken=(
+            (
+                "error",
+                "a dropped connection is not an error event: it raises httpx2.RemoteProtocolError, not "
+                "anthropic.APIStatusError, so an `except Exception` that answers 'error' mixes the two. Catch "
+                "httpx2.TransportError apart and return 'dropped'.",
+            ),
+        ),
     ),
     OutcomeCase(
         recording=OUTCOME_RECORDING,
@@ -416,7 +509,7 @@ def _judge_outcome(case: OutcomeCase, result: Attempt, read: bool, passed: list[
             "wrong",
             right=f"{right} It kept the text ({len(text)} characters).".strip(),
             wrong=f"{where}, the ending was {ending!r}; it should be {case.ending!r}.",
-            hint=case.hint,
+            hint=dict(case.mistaken).get(ending, case.hint) if isinstance(ending, str) else case.hint,
         )
     return None
 

@@ -383,6 +383,145 @@ def test_early_output_count_is_named() -> None:
     assert_verdict(checks.judge_accumulate(keeps_early_count), "wrong", "message_start's early count")
 
 
+# Exercise 1: the wrong attempts of a student who is stuck (issue 9's audit) -----------------------
+
+
+def student_fold(events: Any, block: Any = None, on_text: Any = None, on_message_delta: Any = None) -> Any:
+    """The fold a student writes from the lesson's table, with one step done their way.
+
+    ``block(message, event)`` picks the block a delta (or a tool's content_block_stop) goes to;
+    ``on_text`` and ``on_message_delta`` replace the handling of a text_delta or message_delta.
+    """
+    block = block or (lambda message, event: message["content"][event.index])
+    message: Any = None
+    pieces: dict[int, str] = {}
+    for event in events:
+        if event.type == "message_start":
+            message = event.message.to_dict()
+        elif event.type == "content_block_start":
+            message["content"].append(event.content_block.to_dict())
+        elif event.type == "content_block_delta" and event.delta.type == "text_delta" and on_text:
+            on_text(message, event)
+        elif event.type == "content_block_delta":
+            target, delta = block(message, event), event.delta
+            if delta.type == "text_delta":
+                target["text"] += delta.text
+            elif delta.type == "citations_delta":
+                target["citations"] = (target.get("citations") or []) + [delta.citation.to_dict()]
+            elif delta.type == "input_json_delta":
+                pieces[event.index] = pieces.get(event.index, "") + delta.partial_json
+            elif delta.type == "thinking_delta":
+                target["thinking"] += delta.thinking
+            elif delta.type == "signature_delta":
+                target["signature"] = delta.signature
+        elif event.type == "content_block_stop" and event.index in pieces:
+            block(message, event)["input"] = json.loads(pieces[event.index])
+        elif event.type == "message_delta" and on_message_delta:
+            on_message_delta(message, event)
+        elif event.type == "message_delta":
+            details = event.delta.stop_details
+            message.update(stop_reason=event.delta.stop_reason, stop_sequence=event.delta.stop_sequence)
+            message["stop_details"] = details.to_dict() if details else None
+            message["usage"]["output_tokens"] = event.usage.output_tokens
+    return message
+
+
+def writes_to(pick: Any, only_deltas: bool = False) -> Any:
+    """A fold that sends deltas (and, unless ``only_deltas``, the tool input) to ``pick(message, event)``."""
+
+    def block(message: Any, event: Any) -> Any:
+        return message["content"][event.index] if only_deltas and event.type != "content_block_delta" else pick(message, event)
+
+    return lambda events: student_fold(events, block=block)
+
+
+def text_into_first_block(message: Any, event: Any) -> None:
+    first = message["content"][0]
+    first["text"] = first.get("text", "") + event.delta.text  # .get: no KeyError, the text lands quietly
+
+
+def text_delta_opens_a_block(message: Any, event: Any) -> None:
+    message["content"].append({"type": "text", "text": event.delta.text})
+
+
+def stop_fields_only(message: Any, event: Any) -> None:
+    message["stop_reason"] = event.delta.stop_reason
+
+
+def usage_from_the_delta(message: Any, event: Any) -> None:
+    message["stop_reason"] = event.delta.stop_reason
+    message["usage"]["output_tokens"] = event.delta.usage.output_tokens
+
+
+def stop_reason_from_the_event(message: Any, event: Any) -> None:
+    message["stop_reason"] = event.stop_reason
+
+
+def stop_reason_and_usage_only(message: Any, event: Any) -> None:
+    message["stop_reason"] = event.delta.stop_reason
+    message["usage"]["output_tokens"] = event.usage.output_tokens
+
+
+ADDRESS = "apply it to content[event.index], not always to content[0]"
+
+STUCK_ATTEMPTS = {
+    "always content[0]": (writes_to(lambda m, e: m["content"][0]), ["events_tool_use", "block 0 (text) holds 'input'", ADDRESS]),
+    "deltas to content[0]": (
+        writes_to(lambda m, e: m["content"][0], only_deltas=True),
+        ["events_thinking", "a text_delta for block 1 went to a block without a 'text' field", ADDRESS],
+    ),
+    "text into content[0], quietly": (
+        lambda events: student_fold(events, on_text=text_into_first_block),
+        ["events_thinking", "block 0 (thinking) holds 'text'", ADDRESS],
+    ),
+    "content[event.index - 1]": (writes_to(lambda m, e: m["content"][e.index - 1]), ["events_tool_use", ADDRESS]),
+    "content[event.index + 1]": (
+        writes_to(lambda m, e: m["content"][e.index + 1]),
+        ["raised IndexError", "event.index counts from 0", "not content[event.index + 1]"],
+    ),
+    "a new block per text_delta": (
+        lambda events: student_fold(events, on_text=text_delta_opens_a_block),
+        ["content has blocks ['text', 'text',", "only a content_block_start opens a block (1 here)", "never appends a new one"],
+    ),
+    "message_delta's usage forgotten": (
+        lambda events: student_fold(events, on_message_delta=stop_fields_only),
+        ["usage.output_tokens is 5; the SDK's is 44", "message_start's early count", "overwrite usage['output_tokens']"],
+    ),
+    "usage read from event.delta": (
+        lambda events: student_fold(events, on_message_delta=usage_from_the_delta),
+        ["'Delta' object has no attribute 'usage'", "event.usage.output_tokens, not event.delta.usage"],
+    ),
+    "stop_reason read from the event": (
+        lambda events: student_fold(events, on_message_delta=stop_reason_from_the_event),
+        ["no attribute 'stop_reason'", "keeps the stop fields in its delta: event.delta.stop_reason"],
+    ),
+    "stop_sequence and stop_details forgotten": (
+        lambda events: student_fold(events, on_message_delta=stop_reason_and_usage_only),
+        ["on events_stop_sequence", "stop_sequence is None; the SDK's is '4.'", "copy stop_reason, stop_sequence and stop_details"],
+    ),
+}
+
+
+@pytest.mark.parametrize(("attempt", "phrases"), list(STUCK_ATTEMPTS.values()), ids=list(STUCK_ATTEMPTS))
+def test_a_stuck_students_fold_is_told_its_own_mistake(attempt: Any, phrases: list[str]) -> None:
+    verdict = checks.judge_accumulate(attempt)
+    assert_verdict(verdict, "wrong", *phrases)
+    assert "check event.delta.type" not in str(verdict)  # the generic hint issue 9 complained of
+
+
+def test_writing_to_the_last_block_is_right_because_blocks_never_overlap() -> None:
+    assert checks.judge_accumulate(writes_to(lambda m, e: m["content"][-1])).passed
+
+
+def test_misplaced_names_the_block_that_holds_anothers_content() -> None:
+    sdk = {"content": [{"type": "text", "text": "ab"}, {"type": "text", "text": "cd"}]}
+    assert checks.misplaced(sdk, sdk) is None
+    assert checks.misplaced({"content": [{"type": "text", "text": "abcd"}, {"type": "text", "text": ""}]}, sdk) == (
+        "block 0's text goes on with the text of a later block"
+    )
+    assert checks.misplaced({"content": [{"type": "text", "text": "abab"}, sdk["content"][1]]}, sdk) is None  # doubled, not moved
+
+
 # Exercise 2: typical mistakes ----------------------------------------------------------------
 
 
@@ -431,6 +570,45 @@ def streams_and_forgets_to_return(client: Any, req: dict[str, Any]) -> None:
     solutions.stream_outcome(client, req)
 
 
+def calls_everything_an_error(client: Any, req: dict[str, Any]) -> tuple[str, str]:
+    pieces: list[str] = []
+    try:
+        with client.messages.stream(**req) as stream:
+            for text in stream.text_stream:
+                pieces.append(text)
+            return "".join(pieces), stream.get_final_message().stop_reason or "truncated"
+    except Exception:
+        return "".join(pieces), "error"
+
+
+def catches_the_sdks_connection_error(client: Any, req: dict[str, Any]) -> tuple[str, str]:
+    pieces: list[str] = []
+    try:
+        with client.messages.stream(**req) as stream:
+            for text in stream.text_stream:
+                pieces.append(text)
+            return "".join(pieces), stream.get_final_message().stop_reason or "truncated"
+    except anthropic.APIConnectionError:  # the SDK wraps errors before the response, not a drop mid-body
+        return "".join(pieces), "dropped"
+    except anthropic.APIStatusError:
+        return "".join(pieces), "error"
+
+
+def only_end_turn_is_finished(client: Any, req: dict[str, Any]) -> tuple[str, str]:
+    text, ending = solutions.stream_outcome(client, req)
+    return text, "truncated" if ending == "max_tokens" else ending
+
+
+def final_text_after_the_fact(client: Any, req: dict[str, Any]) -> tuple[str, str]:
+    try:
+        with client.messages.stream(**req) as stream:
+            return stream.get_final_text(), stream.get_final_message().stop_reason or "truncated"
+    except anthropic.APIStatusError:
+        return "", "error"
+    except httpx2.TransportError:
+        return "", "dropped"
+
+
 @pytest.mark.parametrize(
     ("attempt", "phrases"),
     [
@@ -445,6 +623,10 @@ def streams_and_forgets_to_return(client: Any, req: dict[str, Any]) -> None:
         (streams_on_its_own_client, ["never sent a request with the client it was given"]),
         (returns_the_text_only, ["returned a str, not a pair (text, ending)"]),
         (streams_and_forgets_to_return, ["Right: it streamed the answer", "returned None"]),
+        (calls_everything_an_error, ["the ending was 'error'; it should be 'dropped'", "an `except Exception` that answers 'error'"]),
+        (catches_the_sdks_connection_error, ["raised RemoteProtocolError", "the SDK does not wrap"]),
+        (only_end_turn_is_finished, ["max_tokens is a stop_reason", "only for a stream whose stop_reason is None"]),
+        (final_text_after_the_fact, ["overloaded error event", "it returned no text, but 93 characters had arrived"]),
     ],
 )
 def test_stream_outcome_mistakes(attempt: Any, phrases: list[str]) -> None:

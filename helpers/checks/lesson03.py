@@ -2,7 +2,7 @@
 
 Each check runs the student's function on its own replay client at no-wait speed, against the
 exercise conversation (three recorded turns: two parallel weather calls, a calculation, the
-answer), so the verdict is the same in every course mode. ``judge_*`` return a
+answer; exercise 2 also on a conversation whose tool fails), so the verdict is the same in every course mode. ``judge_*`` return a
 :class:`Verdict` (tests use them); ``check_*`` print it (the notebook uses them). A check never
 raises because an exercise is unfinished or wrong.
 """
@@ -34,11 +34,21 @@ from helpers.checks.common import (
     sent_nothing,
     wrong_kind,
 )
+from helpers.checks.tool_results import (
+    FAILED_BLOCK,
+    CanonicalResults,
+    canonical_messages,
+    holds_results,
+    result_turn_mistake,
+    same_json,
+)
 from helpers.client import stopwatch
-from helpers.teaching.course_tools import describe_call, run_tool, tool_uses
+from helpers.teaching.course_tools import ToolFailure, describe_call, run_tool, tool_uses
 
 EXERCISE_TURNS = ("tools_exercise_1", "tools_exercise_2", "tools_exercise_3")
 """The recordings of the exercise conversation, one per turn."""
+FAILING_TURNS = ("tools_unknown_city_1", "tools_unknown_city_2")
+"""A conversation whose one tool call fails (a city the weather table lacks): exercise 2's second run."""
 CUT_OFF = "tools_max_tokens"
 TOOL_ONLY = "tools_forced"
 
@@ -58,8 +68,9 @@ ANSWER_WITH_TOOLS = Exercise(
     "answer_with_tools",
     recipe="keep a messages list; in a loop, stream the request with those messages, take "
     "reply = stream.get_final_message(), append {'role': 'assistant', 'content': reply.content}; stop when "
-    "reply.stop_reason != 'tool_use', otherwise append {'role': 'user', 'content': [course_tools.run_tool(b) "
-    "for each tool_use block b]} and go round again. Return the last reply's text.",
+    "reply.stop_reason != 'tool_use'. Otherwise, for each tool_use block b, output = course_tools.call_tool(b) and build "
+    "{'type': 'tool_result', 'tool_use_id': b.id, 'content': json.dumps(output)} (on ToolFailure: 'content': str(error), "
+    "'is_error': True); append {'role': 'user', 'content': those results} and go round again. Return the last reply's text.",
     returns="the final answer's text, as one string",
     kind=str,
     kind_words="a string",
@@ -226,8 +237,9 @@ def _judge_announcements(printout: Printout, expected: FirstTurn) -> Verdict:
 
 @dataclass(frozen=True)
 class Conversation:
-    """The exercise conversation as recorded: each turn's request messages and final message."""
+    """One recorded conversation: each turn's request messages and final message, and what it is."""
 
+    what: str
     requests: tuple[list[dict[str, Any]], ...]
     replies: tuple[Any, ...]
 
@@ -235,89 +247,120 @@ class Conversation:
     def answer(self) -> str:
         return "".join(block.text for block in self.replies[-1].content if block.type == "text")
 
+    @property
+    def calls(self) -> int:
+        return sum(len(tool_uses(reply.content)) for reply in self.replies)
 
-def conversation() -> Conversation:
-    """The recorded turns of the exercise conversation."""
-    requests = tuple(list(recorded_request(name)["messages"]) for name in EXERCISE_TURNS)
-    return Conversation(requests, tuple(recorded_reply(name) for name in EXERCISE_TURNS))
+
+def conversation(names: Sequence[str] = EXERCISE_TURNS, what: str = "the exercise conversation") -> Conversation:
+    """The recorded turns of one conversation, the exercise's unless ``names`` says otherwise."""
+    requests = tuple(list(recorded_request(name)["messages"]) for name in names)
+    return Conversation(what, requests, tuple(recorded_reply(name) for name in names))
 
 
 def judge_answer_with_tools(answer_with_tools: Callable[[Any, dict[str, Any]], Any]) -> Verdict:
-    """Exercise 2: the loop that streams every turn, runs the tools and stops on end_turn."""
+    """Exercise 2: the loop that streams every turn, runs the tools, sends the results it built, and stops on end_turn.
+
+    It runs twice: on the exercise conversation, then on one whose tool fails (an is_error result).
+    """
     ex = ANSWER_WITH_TOOLS
     if not callable(answer_with_tools):
         return not_a_function(ex, answer_with_tools)
-    log = RequestCap(len(EXERCISE_TURNS) + 5)  # a loop that never ends is stopped, not waited for
+    exercise = conversation()
+    verdict = _judge_conversation(answer_with_tools, EXERCISE_TURNS, exercise, done="")
+    if verdict is not None:
+        return verdict
+    done = (
+        f"it streamed {len(exercise.replies)} turns, ran {exercise.calls} tool calls, sent each result back paired with "
+        f"its call's id, stopped on end_turn and returned the {len(exercise.answer)}-character answer."
+    )
+    failing = conversation(FAILING_TURNS, "a conversation whose get_weather call fails")
+    verdict = _judge_conversation(answer_with_tools, FAILING_TURNS, failing, done=done)
+    if verdict is not None:
+        return verdict
+    return ex.verdict("correct", right=f"{done} When the tool failed, it sent the error back with is_error and returned the model's reply.")
+
+
+def _judge_conversation(answer_with_tools: Callable[..., Any], names: Sequence[str], expected: Conversation, done: str) -> Verdict | None:
+    """The verdict on one run of the student's loop over a recorded conversation, or None if it was right.
+
+    Requests reach replay in the recorded form (``tool_results.CanonicalResults``), so any valid form of a
+    result is answered; ``log`` keeps each request as the student wrote it, to name a mistake in its words.
+    """
+    ex = ANSWER_WITH_TOOLS
+    log = RequestCap(len(names) + 5)  # a loop that never ends is stopped, not waited for
     with replay_client() as client:
-        result = attempt(answer_with_tools, client.with_middleware(log), exercise_request())
-    expected = conversation()
+        result = attempt(answer_with_tools, client.with_middleware(log, CanonicalResults()), recorded_request(names[0]))
     matched = _matching_turns(log.bodies, expected)
+    right = " ".join(part for part in (done, _turns_right(matched, expected, done)) if part)
     if result.stopped:
         why = _unmatched_turn(log.bodies[: matched + 1], expected) if matched < len(log.bodies) else ""
         return ex.verdict(
             "wrong",
-            right=_turns_right(matched),
+            right=right,
             wrong=f"its loop never ended: {result.stopped}, and the check stopped it. {why}".strip(),
             hint="go round once per turn, send the tool results back, stop when stop_reason is not 'tool_use', and cap the turns.",
         )
     if matched < len(log.bodies):
         wrong = _unmatched_turn(log.bodies[: matched + 1], expected)
         hint = RUN_AFTER_STOP if RAN_EARLY in wrong else ex.recipe
-        return ex.verdict("wrong", right=_turns_right(matched), wrong=wrong, hint=hint)
+        return ex.verdict("wrong", right=right, wrong=wrong, hint=hint)
+    if isinstance(result.error, ToolFailure):
+        return ex.verdict(
+            "wrong",
+            right=right,
+            wrong=f"in {expected.what}, the tool's ToolFailure ({first_line(result.error)}) ended your loop.",
+            hint=f"catch course_tools.ToolFailure around the call and send the error back as a result: {FAILED_BLOCK}.",
+        )
     failure = crashed(ex, result)
     if failure:
         return failure
     if not log.bodies:
         return sent_nothing(ex, result, hint=STREAM_THE_REQUEST)
-    return _judge_answer(result, len(log.bodies), expected)
-
-
-def _same(a: Any, b: Any) -> bool:
-    return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
+    return _judge_answer(result, len(log.bodies), expected, right, done)
 
 
 def _matching_turns(bodies: Sequence[dict[str, Any]], expected: Conversation) -> int:
-    """How many of the requests sent, from the first, are the recorded turns' requests."""
+    """How many of the requests sent, from the first, are the recorded turns' requests (in any valid form)."""
     matched = 0
     for body, wanted in zip(bodies, expected.requests, strict=False):
-        if not (body.get("stream") and _same(body.get("messages"), wanted)):
+        if not (body.get("stream") and same_json(canonical_messages(body.get("messages") or []), wanted)):
             break
         matched += 1
     return matched
 
 
-def _turns_right(complete: int) -> str:
-    return f"its first {complete} turn{'s' if complete != 1 else ''} matched the recording." if complete else ""
+def _turns_right(complete: int, expected: Conversation, done: str) -> str:
+    if not complete:
+        return ""
+    turns = f"{complete} turn{'s' if complete != 1 else ''}"
+    return f"In {expected.what}, its first {turns} matched the recording." if done else f"its first {turns} matched the recording."
 
 
-def _judge_answer(result: Attempt, turns: int, expected: Conversation) -> Verdict:
+def _judge_answer(result: Attempt, turns: int, expected: Conversation, right: str, done: str) -> Verdict | None:
     ex, total = ANSWER_WITH_TOOLS, len(expected.replies)
     if turns < total:
         stop = expected.replies[turns - 1].stop_reason
         return ex.verdict(
             "wrong",
-            right=_turns_right(turns),
+            right=right,
             wrong=f"it stopped after turn {turns}, whose stop_reason was {stop!r}: the model was still waiting for tool results.",
             hint="go round again while reply.stop_reason == 'tool_use'; stop only when it is something else (end_turn).",
         )
+    streamed = " ".join(part for part in (done, f"it streamed all {total} turns of {expected.what}.") if part)
     if is_blank(result.value):
-        return returned_none(ex, right=f"it streamed all {total} turns.")
+        return returned_none(ex, right=streamed)
     wrong_value = wrong_kind(ex, result.value)
     if wrong_value:
         return wrong_value
     if result.value != expected.answer:
         return ex.verdict(
             "wrong",
-            right=f"it streamed all {total} turns.",
+            right=streamed,
             wrong=_wrong_answer(result.value, expected),
             hint="return the text of the last reply: stream.get_final_text() of the last turn.",
         )
-    calls = sum(len(tool_uses(reply.content)) for reply in expected.replies)
-    return ex.verdict(
-        "correct",
-        right=f"it streamed {total} turns, ran {calls} tool calls, sent each result back paired with its call's id, "
-        f"stopped on end_turn and returned the {len(expected.answer)}-character answer.",
-    )
+    return None
 
 
 def _wrong_answer(value: str, expected: Conversation) -> str:
@@ -346,6 +389,12 @@ def _unmatched_turn(bodies: Sequence[dict[str, Any]], expected: Conversation) ->
             "append {'role': 'assistant', 'content': reply.content}, not reply.content itself."
         )
     roles, wanted_roles = [m.get("role") for m in messages], [m["role"] for m in wanted]
+    misplaced = next((n for n, m in enumerate(messages) if m.get("role") == "assistant" and holds_results(m)), None)
+    if misplaced is not None:
+        return (
+            f"turn {turn}, messages[{misplaced}]: the tool results went in an assistant message. Results answer the model's "
+            "calls, so they go in a user message: {'role': 'user', 'content': results}."
+        )
     if len(messages) < len(wanted):
         if len(messages) == 1:
             return f"turn {turn} sent only the question again, without the assistant's reply and the tool results."
@@ -367,10 +416,10 @@ def _unmatched_turn(bodies: Sequence[dict[str, Any]], expected: Conversation) ->
             f"turn {turn} sent messages with roles {roles}; they must alternate {wanted_roles}: "
             "the assistant's reply, then one user message with the results."
         )
-    for n, (mine, theirs) in enumerate(zip(messages, wanted, strict=True)):
-        if not _same(mine, theirs):
+    for n, (mine, theirs) in enumerate(zip(canonical_messages(messages), wanted, strict=True)):
+        if not same_json(mine, theirs):
             calls = tool_uses(wanted[n - 1]["content"]) if n > 0 and wanted[n - 1]["role"] == "assistant" else []
-            return _ran_early(turn, n, mine, calls) or _unmatched_message(turn, n, mine, theirs)
+            return _ran_early(turn, n, mine, calls) or _unmatched_message(turn, n, messages[n], theirs, calls)
     return f"turn {turn}'s request differs from the recorded one outside its messages; send `request` unchanged except for messages."
 
 
@@ -403,7 +452,7 @@ def _ran_early(turn: int, n: int, mine: dict[str, Any], calls: list[Any]) -> str
         sent = next((r for r in results if isinstance(r, dict) and r.get("tool_use_id") == call["id"]), None)
         whole = run_tool(call)
         early = next(
-            (p for p in _partial_inputs(call["input"]) if _same(sent, run_tool({**call, "input": p})) and not _same(sent, whole)),
+            (p for p in _partial_inputs(call["input"]) if same_json(sent, run_tool({**call, "input": p})) and not same_json(sent, whole)),
             None,
         )
         if sent is not None and early is not None:
@@ -414,7 +463,7 @@ def _ran_early(turn: int, n: int, mine: dict[str, Any], calls: list[Any]) -> str
     return ""
 
 
-def _unmatched_message(turn: int, n: int, mine: dict[str, Any], theirs: dict[str, Any]) -> str:
+def _unmatched_message(turn: int, n: int, mine: dict[str, Any], theirs: dict[str, Any], calls: list[Any]) -> str:
     where = f"turn {turn}, messages[{n}]"
     if n == 0:
         return f"{where}, the question, is not the one in `request`; keep request['messages'] at the start of the history."
@@ -423,23 +472,10 @@ def _unmatched_message(turn: int, n: int, mine: dict[str, Any], theirs: dict[str
             f"{where} (the assistant's reply) is not the reply as received; "
             "send it unchanged: {'role': 'assistant', 'content': reply.content}."
         )
-    content = mine.get("content")
-    if not isinstance(content, list) or not all(isinstance(b, dict) and b.get("type") == "tool_result" for b in content):
-        return f"{where} must be a list of tool_result blocks, one per tool call; use course_tools.run_tool(block)."
-    wanted_ids = [b["tool_use_id"] for b in theirs["content"]]
-    sent_ids = [b.get("tool_use_id") for b in content]
-    if sorted(map(str, sent_ids)) != sorted(wanted_ids):
-        missing = [i for i in wanted_ids if i not in sent_ids]
-        return f"{where} answers the calls {sent_ids}, but the reply made the calls {wanted_ids}" + (
-            f" ({len(missing)} without a result)." if missing else "."
-        )
-    by_id = {b.get("tool_use_id"): b for b in content}
-    if sent_ids != wanted_ids and _same({**mine, "content": [by_id[i] for i in wanted_ids]}, theirs):
-        return (
-            f"{where} has the right result for every call, in another order. The API pairs results by id, so the "
-            "order is not wrong in itself; this exercise's recordings expect the order of the calls, so keep it."
-        )
-    return f"{where} has the right ids but other contents; send exactly what course_tools.run_tool(block) returns."
+    return result_turn_mistake(where, mine, theirs, calls) or (
+        f"{where} has the right ids but other contents; each result's content is the tool's output as JSON text, "
+        "json.dumps(course_tools.call_tool(block))."
+    )
 
 
 # Exercise 3: which calls are safe to run -------------------------------------------------------

@@ -1,9 +1,10 @@
 """The tools of lesson 03: definitions in the API's JSON-schema form, and small local implementations.
 
 The implementations are deterministic (a fixed weather table, exact arithmetic), so every run
-gives the same results, offline or live. The plumbing around them turns one ``tool_use`` block
-into the ``tool_result`` block the API expects, with ``is_error`` when the tool fails. The tool
-loop itself, every request and every stream, stays in the lesson.
+gives the same results, offline or live. ``call_tool`` runs the tool a ``tool_use`` block asks
+for; building the ``tool_result`` block from its output, the tool loop, every request and every
+stream stay in the lesson. ``run_tool`` builds that block the way the recordings were made, for
+the checks.
 """
 
 from __future__ import annotations
@@ -136,26 +137,37 @@ def _fields(block: Any) -> tuple[str, str, Any]:
     return block.id, block.name, block.input
 
 
+def call_tool(block: Any) -> dict[str, Any]:
+    """Run the tool one ``tool_use`` block asks for and return its output; ToolFailure when it cannot.
+
+    Only the running: wrapping the output in a ``tool_result`` block is the lesson's (and the
+    student's) job. An unknown tool, or arguments the function cannot take, is a ToolFailure
+    too, with a message for the model.
+    """
+    _, name, tool_input = _fields(block)
+    implementation = IMPLEMENTATIONS.get(name)
+    if implementation is None:
+        raise ToolFailure(f"There is no tool named {name!r}. Tools: {', '.join(IMPLEMENTATIONS)}.")
+    if not isinstance(tool_input, dict):
+        raise ToolFailure(f"The input must be a JSON object, got {tool_input!r}.")
+    try:
+        return implementation(**tool_input)
+    except TypeError:  # arguments the function does not take, or a required one missing
+        code = implementation.__code__
+        raise ToolFailure(f"{name} takes {', '.join(code.co_varnames[: code.co_argcount])}; got {json.dumps(tool_input)}.") from None
+
+
 def run_tool(block: Any) -> dict[str, Any]:
     """The ``tool_result`` block answering one ``tool_use`` block (its id, JSON text content).
 
-    A tool that fails, is unknown, or gets arguments it cannot take gives a result with
-    ``is_error: True`` and a message for the model, instead of an exception.
+    The form the exercise recordings were made with, so the checks can compare against it; a
+    failure gives ``is_error: True`` and the ToolFailure's message instead of an exception.
     """
-    tool_use_id, name, tool_input = _fields(block)
+    tool_use_id = _fields(block)[0]
     try:
-        implementation = IMPLEMENTATIONS.get(name)
-        if implementation is None:
-            raise ToolFailure(f"There is no tool named {name!r}. Tools: {', '.join(IMPLEMENTATIONS)}.")
-        if not isinstance(tool_input, dict):
-            raise ToolFailure(f"The input must be a JSON object, got {tool_input!r}.")
-        output = implementation(**tool_input)
+        output = call_tool(block)
     except ToolFailure as failure:
         return {"type": "tool_result", "tool_use_id": tool_use_id, "content": str(failure), "is_error": True}
-    except TypeError:  # arguments the function does not take, or a required one missing
-        code = IMPLEMENTATIONS[name].__code__
-        message = f"{name} takes {', '.join(code.co_varnames[: code.co_argcount])}; got {json.dumps(tool_input)}."
-        return {"type": "tool_result", "tool_use_id": tool_use_id, "content": message, "is_error": True}
     return {"type": "tool_result", "tool_use_id": tool_use_id, "content": json.dumps(output)}
 
 

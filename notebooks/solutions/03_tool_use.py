@@ -4,6 +4,8 @@ Try the exercises first. Each function has the notebook's signature, so it can b
 its exercise cell as it is; the check cell below that cell then reports it correct.
 """
 
+import json
+
 import jiter
 
 from helpers.teaching import course_tools
@@ -25,8 +27,17 @@ def announce_tools(client, request):
 MAX_TURNS = 10
 
 
+def tool_result(block):
+    """The tool_result block answering one tool_use block: the tool's output as JSON text, or its error."""
+    try:
+        output = course_tools.call_tool(block)
+    except course_tools.ToolFailure as error:
+        return {"type": "tool_result", "tool_use_id": block.id, "content": str(error), "is_error": True}
+    return {"type": "tool_result", "tool_use_id": block.id, "content": json.dumps(output)}
+
+
 def answer_with_tools(client, request):
-    """Exercise 2: stream every turn, run the tools the model asks for, stop when it stops asking."""
+    """Exercise 2: stream every turn, run the tools the model asks for and send their results, stop when it stops asking."""
     messages = list(request["messages"])
     for _ in range(MAX_TURNS):  # a model that keeps asking for tools must not keep us here for ever
         with client.messages.stream(**{**request, "messages": messages}) as stream:
@@ -34,7 +45,7 @@ def answer_with_tools(client, request):
         messages.append({"role": "assistant", "content": reply.content})
         if reply.stop_reason != "tool_use":
             return "".join(block.text for block in reply.content if block.type == "text")
-        results = [course_tools.run_tool(block) for block in reply.content if block.type == "tool_use"]
+        results = [tool_result(block) for block in reply.content if block.type == "tool_use"]
         messages.append({"role": "user", "content": results})
     raise RuntimeError(f"no final answer after {MAX_TURNS} turns")
 

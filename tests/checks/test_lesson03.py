@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any
 
 import anthropic
@@ -516,7 +518,10 @@ def paired_by_name(reply: Any) -> list[dict[str, Any]]:
             lambda c, r: loop(c, r, assistant=lambda reply: [b for b in reply.content if b.type == "tool_use"]),
             ["not the reply as received", "reply.content"],
         ),
-        (lambda c, r: loop(c, r, results=swapped_ids), ["right ids but other contents"]),
+        (
+            lambda c, r: loop(c, r, results=swapped_ids),
+            ["the result sent with the id of get_weather(", "holds the output of", "carry the id of the call that produced it"],
+        ),
         (
             lambda c, r: loop(c, r, results=lambda reply: run_tools(reply.content)[::-1]),
             ["in another order", "pairs results by id"],
@@ -536,6 +541,214 @@ def paired_by_name(reply: Any) -> list[dict[str, Any]]:
     ],
 )
 def test_answer_with_tools_mistakes(attempt: Any, phrases: list[str]) -> None:
+    assert_verdict(checks.judge_answer_with_tools(attempt), "wrong", *phrases)
+
+
+# Exercise 2: the student builds each tool_result from call_tool's output
+
+
+def result_for(block: Any, output: Any = None, error: Exception | None = None) -> dict[str, Any]:
+    """The reference tool_result: the output as JSON text, or the error's message with is_error."""
+    if error is not None:
+        return {"type": "tool_result", "tool_use_id": block.id, "content": str(error), "is_error": True}
+    return {"type": "tool_result", "tool_use_id": block.id, "content": json.dumps(output)}
+
+
+def building(make: Any = result_for, *, run: Any = course_tools.call_tool, catch: bool = True, user_content: Any = None) -> Any:
+    """An answer_with_tools that builds each result with ``make(block, output=..., error=...)`` from ``run(block)``.
+
+    ``user_content(results)`` turns the results into the user turn's content (the list itself by default);
+    ``catch=False`` lets a ToolFailure end the loop.
+    """
+
+    def build(block: Any) -> Any:
+        try:
+            output = run(block)
+        except course_tools.ToolFailure as error:
+            if not catch:
+                raise
+            return make(block, error=error)
+        return make(block, output=output)
+
+    def answer(client: Any, request: dict[str, Any]) -> str:
+        messages = list(request["messages"])
+        for _ in range(6):
+            with client.messages.stream(**{**request, "messages": messages}) as stream:
+                reply = stream.get_final_message()
+            messages.append({"role": "assistant", "content": reply.content})
+            if reply.stop_reason != "tool_use":
+                return stream.get_final_text()
+            results = [build(block) for block in reply.content if block.type == "tool_use"]
+            messages.append({"role": "user", "content": user_content(results) if user_content else results})
+        return ""
+
+    return answer
+
+
+def as_text_blocks(block: Any, output: Any = None, error: Exception | None = None) -> dict[str, Any]:
+    result = result_for(block, output, error)
+    return {**result, "content": [{"type": "text", "text": result["content"]}]}
+
+
+def with_is_error_false(block: Any, output: Any = None, error: Exception | None = None) -> dict[str, Any]:
+    return {"is_error": False, **result_for(block, output, error)}
+
+
+def pretty_json(block: Any, output: Any = None, error: Exception | None = None) -> dict[str, Any]:
+    return result_for(block, error=error) if error else {**result_for(block), "content": json.dumps(output, indent=2)}
+
+
+def concurrently(client: Any, request: dict[str, Any]) -> str:
+    """The loop with each turn's calls run at once on a thread pool: map keeps the calls' order."""
+    messages = list(request["messages"])
+    with ThreadPoolExecutor() as pool:
+        for _ in range(6):
+            with client.messages.stream(**{**request, "messages": messages}) as stream:
+                reply = stream.get_final_message()
+            messages.append({"role": "assistant", "content": reply.content})
+            if reply.stop_reason != "tool_use":
+                return stream.get_final_text()
+            calls = [block for block in reply.content if block.type == "tool_use"]
+            messages.append({"role": "user", "content": list(pool.map(solutions.tool_result, calls))})
+    return ""
+
+
+@pytest.mark.parametrize(
+    "attempt",
+    [
+        solutions.answer_with_tools,
+        building(),
+        building(as_text_blocks),
+        building(with_is_error_false),
+        building(pretty_json),
+        concurrently,
+        lambda c, r: loop(c, r),
+    ],
+    ids=["solution", "string-content", "text-block-content", "is_error-false", "indented-json", "thread-pool", "run_tool"],
+)
+def test_answer_with_tools_right_variants(attempt: Any) -> None:
+    assert_verdict(checks.judge_answer_with_tools(attempt), "correct", "streamed 3 turns, ran 3 tool calls", "is_error")
+
+
+def slow_for_sydney(block: Any) -> Any:
+    """call_tool, but Sydney's lookup takes longer: the calls finish in the other order."""
+    if "Sydney" in str(block.input):
+        time.sleep(0.2)
+    return course_tools.call_tool(block)
+
+
+def pairs_as_completed(client: Any, request: dict[str, Any]) -> str:
+    """Runs the calls concurrently, then pairs the outputs in the order they finished with the calls in order."""
+    messages = list(request["messages"])
+    with ThreadPoolExecutor() as pool:
+        for _ in range(6):
+            with client.messages.stream(**{**request, "messages": messages}) as stream:
+                reply = stream.get_final_message()
+            messages.append({"role": "assistant", "content": reply.content})
+            if reply.stop_reason != "tool_use":
+                return stream.get_final_text()
+            calls = [block for block in reply.content if block.type == "tool_use"]
+            outputs = [future.result() for future in as_completed([pool.submit(slow_for_sydney, call) for call in calls])]
+            messages.append({"role": "user", "content": [result_for(call, output) for call, output in zip(calls, outputs, strict=True)]})
+    return ""
+
+
+def results_as_assistant(client: Any, request: dict[str, Any]) -> str:
+    messages = list(request["messages"])
+    for _ in range(6):
+        with client.messages.stream(**{**request, "messages": messages}) as stream:
+            reply = stream.get_final_message()
+        messages.append({"role": "assistant", "content": reply.content})
+        if reply.stop_reason != "tool_use":
+            return stream.get_final_text()
+        messages.append({"role": "assistant", "content": [solutions.tool_result(b) for b in reply.content if b.type == "tool_use"]})
+    return ""
+
+
+def only_the_results(client: Any, request: dict[str, Any]) -> str:
+    """Sends the tool results back without the assistant's reply that asked for them."""
+    messages = list(request["messages"])
+    for _ in range(6):
+        with client.messages.stream(**{**request, "messages": messages}) as stream:
+            reply = stream.get_final_message()
+        if reply.stop_reason != "tool_use":
+            return stream.get_final_text()
+        messages.append({"role": "user", "content": [solutions.tool_result(b) for b in reply.content if b.type == "tool_use"]})
+    return ""
+
+
+@pytest.mark.parametrize(
+    ("attempt", "phrases"),
+    [
+        (
+            building(lambda block, output=None, error=None: {**result_for(block, output, error), "content": output or str(error)}),
+            ["has a dict as its content", "json.dumps(output)"],
+        ),
+        (
+            building(lambda block, output=None, error=None: {**result_for(block, output, error), "content": str(output)}),
+            ["Python's repr", "json.dumps(output)"],
+        ),
+        (
+            building(lambda block, output=None, error=None: {**result_for(block, output, error), "content": error or json.dumps(output)}),
+            ["a conversation whose get_weather call fails", "a ToolFailure object", "cannot be sent as JSON", "str(error)"],
+        ),
+        (
+            building(
+                lambda block, output=None, error=None: {
+                    "type": "tool_result",
+                    "tool_use_id": block.id,
+                    "content": str(error or json.dumps(output)),
+                }
+            ),
+            ["Right: it streamed 3 turns", "get_weather(location='Reykjavik, Iceland') failed", "ordinary result", "'is_error': True"],
+        ),
+        (building(catch=False), ["Right: it streamed 3 turns", "ToolFailure", "ended your loop", "catch course_tools.ToolFailure"]),
+        (
+            building(
+                lambda block, output=None, error=None: {k: v for k, v in result_for(block, output, error).items() if k != "tool_use_id"}
+            ),
+            ["a tool_result without tool_use_id", "'tool_use_id': block.id"],
+        ),
+        (
+            building(user_content=lambda results: [{"type": "text", "text": "Here are the results."}, *results]),
+            ["puts ['text'] before its tool_result blocks", "begin with the tool_result blocks"],
+        ),
+        (
+            building(user_content=lambda results: [*results, {"type": "text", "text": "Thanks."}]),
+            ["adds ['text'] after the tool_result blocks", "The API allows text there"],
+        ),
+        (
+            building(user_content=lambda results: results[0] if len(results) == 1 else results),
+            ["turn 3, messages[4]'s content is one block, not a list"],
+        ),
+        (
+            building(lambda block, output=None, error=None: {**result_for(block, output, error), "is_error": True}),
+            ["says is_error: True, but the tool succeeded"],
+        ),
+        (
+            pairs_as_completed,
+            ["sent with the id of get_weather(unit='celsius', location='Sydney, Australia')", "holds the output of get_weather("],
+        ),
+        (results_as_assistant, ["the tool results went in an assistant message", "'role': 'user'"]),
+        (only_the_results, ["turn 2 sent no assistant message"]),
+    ],
+    ids=[
+        "dict-content",
+        "repr-content",
+        "exception-content",
+        "error-without-is_error",
+        "failure-not-caught",
+        "no-tool_use_id",
+        "text-first",
+        "text-after",
+        "one-block-not-a-list",
+        "is_error-on-success",
+        "as_completed-pairing",
+        "results-as-assistant",
+        "only-the-results",
+    ],
+)
+def test_answer_with_tools_result_mistakes(attempt: Any, phrases: list[str]) -> None:
     assert_verdict(checks.judge_answer_with_tools(attempt), "wrong", *phrases)
 
 

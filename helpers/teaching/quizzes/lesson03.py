@@ -29,7 +29,9 @@ RESULTS_APART = """\
 messages.append({"role": "assistant", "content": reply.content})
 for block in reply.content:
     if block.type == "tool_use":
-        messages.append({"role": "user", "content": [course_tools.run_tool(block)]})"""
+        output = json.dumps(course_tools.call_tool(block))
+        result = {"type": "tool_result", "tool_use_id": block.id, "content": output}
+        messages.append({"role": "user", "content": [result]})"""
 
 CUT_CALL = """\
 with client.messages.stream(**cut_request) as stream:
@@ -134,7 +136,7 @@ def quiz() -> Quiz:
                 ),
                 1,
                 (
-                    "The names cannot tell two get_weather calls apart; run_tool pairs each result by id, in tool_use_id.",
+                    "The names cannot tell two get_weather calls apart; each result is paired by id, in tool_use_id, as here.",
                     "Right: one user message with one tool_result per call; the API rejects a call whose result is not in that message.",
                     "You may run them concurrently (and wait for all before the next request); one after the other is not the bug.",
                     "The SDK serializes the blocks for you: append reply.content as it is.",

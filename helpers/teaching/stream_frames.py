@@ -128,6 +128,8 @@ def describe(frames: list[Frame], number: int) -> str:
         blocks = [f"[{i}] {_block_summary(block)}" for i, block in enumerate(frame.snapshot.get("content", []))]
         usage = frame.snapshot.get("usage", {})
         ending = f"stop_reason={frame.snapshot.get('stop_reason')}, output_tokens={usage.get('output_tokens')}"
+        if frame.snapshot.get("stop_details"):
+            ending += f", stop_details={json.dumps(frame.snapshot['stop_details'], ensure_ascii=False)}"
         snapshot = "\n                ".join([*blocks, ending])
     wire = frame.wire.splitlines()[-1]
     return "\n".join(

@@ -142,3 +142,10 @@ def test_a_moment_in_plain_text_says_what_the_snapshot_holds_then():
     assert '[1] tool_use get_weather input={"city": "Paris", "unit": "celsius"}' in after
     assert f"stop_reason=tool_use, output_tokens={final_message(NAME).usage.output_tokens}" in after
     assert "snapshot:     stop_reason=None" in inspector.moment(1)  # message_start: no block yet
+
+
+def test_a_refusals_moment_names_its_stop_details():
+    moment = Inspector("events_refusal_midstream", widgets=False).moment(14)
+    details = final_message("events_refusal_midstream").stop_details
+    assert "stop_reason=refusal" in moment and f'"category": "{details.category}"' in moment
+    assert "stop_details" not in Inspector(NAME, widgets=False).moment(18)

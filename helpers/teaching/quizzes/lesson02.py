@@ -1,10 +1,11 @@
-"""Lesson 02's quiz: the raw events, what each carries, their order, and how a stream fails midway.
+"""Lesson 02's quiz: the raw events, what each carries, their order, what the SDK builds, and how a stream fails midway.
 
 Behaviour checked on anthropic 2.14.0: ``Stream.__stream__`` (``_streaming.py``) skips ``ping``
 and raises ``_make_status_error`` on an ``error`` event, whose class is chosen by the response's
 status (``make_status_error`` in ``_error_classes.py``: a bare ``APIStatusError`` for 200);
 ``accumulate_event`` (``lib/streaming/_messages.py``) overwrites ``usage.output_tokens`` at
-``message_delta``; ``_should_retry`` (``_base_client.py``) retries 408, 409, 429 and >= 500
+``message_delta`` and, through ``build_events``, gives ``input_json`` the same partial parse of the
+input as the snapshot (``from_json(..., partial_mode=True)``); ``_should_retry`` (``_base_client.py``) retries 408, 409, 429 and >= 500
 before the stream. The printed values were run under replay with the lesson's requests.
 """
 
@@ -41,6 +42,12 @@ try:
             shown += text
 except anthropic.APIError as err:
     print(f"failed after {len(shown)} characters: {err}")"""
+
+INPUT_SO_FAR = """\
+with client.messages.stream(**tool_request) as stream:
+    for event in stream:
+        if event.type == "input_json" and event.partial_json == '{"city": "P':
+            print(event.snapshot, stream.current_message_snapshot.content[1].input)"""
 
 REFUSAL_SHOWN = """\
 with client.messages.stream(**midway_request) as stream:
@@ -117,6 +124,20 @@ def quiz() -> Quiz:
                     "A snapshot is a parse of the pieces so far, and more keys may still come: "
                     "it is for showing progress, not for acting on.",
                 ),
+            ),
+            Choice(
+                'In the inspector, `tool_request`\'s event 13 is the `input_json_delta` whose piece is `{"city": "P`.',
+                ("{} {}", "{'city': 'P'} {'city': 'P'}", "{'city': 'P'} {}", "Nothing: json.loads of the piece raises first."),
+                0,
+                (
+                    "Right: the SDK parses the pieces so far leaving out a string until its closing quote arrives, so the input stays "
+                    "{} until \"Paris\" is complete; the helper event's snapshot is the snapshot's input.",
+                    "The SDK does not show half a string: a value appears only once its closing quote has arrived.",
+                    "The helper event's snapshot is the block's input in current_message_snapshot, the same parse of the same pieces.",
+                    "Nothing here calls json.loads on a piece: the SDK parses all the pieces so far in partial mode, which does not raise.",
+                ),
+                code=INPUT_SO_FAR,
+                kind="prints",
             ),
             Choice(
                 'In a thinking block with `"display": "summarized"`, what comes last, and what must you do with it?',

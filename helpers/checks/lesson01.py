@@ -1,7 +1,9 @@
 """Automatic checks for the exercises of lesson 01 (streaming text).
 
 Each check runs the student's function against the exercise recording with its own replay
-client at no-wait speed, so the verdict is the same in every course mode and at every speed.
+client at no-wait speed, so the verdict is the same in every course mode and at every speed
+(exercise 2 runs a value that is not the recording's clock again at the recorded pace, to judge
+a wall clock's reading).
 ``judge_*`` return a :class:`Verdict` (tests use them); ``check_*`` print it (the notebook uses
 them). A check never raises because an exercise is unfinished or wrong: it says what is right,
 what is wrong, and what to try.
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import numbers
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +34,7 @@ from helpers.checks.common import (
     sent_nothing,
     wrong_kind,
 )
-from helpers.client import stopwatch
+from helpers.client import make_client, stopwatch
 
 EXERCISE_RECORDING = "latency_terms"
 _SAME_TIME = 0.006  # seconds: a student who rounds to 0.01 s still matches
@@ -48,8 +51,9 @@ COLLECT_TEXT = Exercise(
 TIME_TO_FIRST_TOKEN = Exercise(
     2,
     "time_to_first_token",
-    recipe="inside `with client.messages.stream(**request) as stream:`, loop over stream.text_stream "
-    "and return helpers.stopwatch(client).elapsed() at the first piece.",
+    recipe="take started = time.perf_counter() just before `with client.messages.stream(**request) as stream:`; inside, "
+    "loop over stream.text_stream and return time.perf_counter() - started at the first piece "
+    "(or helpers.stopwatch(client).elapsed() there).",
     returns="the time you measured, in seconds, as a float",
     kind=numbers.Real,
     kind_words="a number of seconds",
@@ -272,14 +276,33 @@ def _first_difference(a: str, b: str) -> int:
 
 # Exercise 2: time to first token ---------------------------------------------------------------
 
+_WALL_EARLY, _WALL_LATE = 0.02, 0.25  # seconds a wall clock may read before or after a recorded moment (pacing, a busy machine)
+
 
 def judge_time_to_first_token(time_to_first_token: Callable[[Any, dict[str, Any]], Any]) -> Verdict:
-    """Exercise 2: seconds from sending the request to the first piece of text."""
-    run = _run_with_request(TIME_TO_FIRST_TOKEN, time_to_first_token)
-    return run if isinstance(run, Verdict) else _judge_first_token_time(float(run.value), reference())
+    """Exercise 2: seconds from sending the request to the first piece of text.
+
+    The first run replays without waiting, which a reading of ``helpers.stopwatch(client)`` (the
+    recording's clock) passes at once. Any other value may come from a wall clock such as
+    ``time.perf_counter()``, which reads about zero there, so the function runs again with the
+    recording replayed at its recorded pace and that value is judged as a wall clock's.
+    """
+    ex = TIME_TO_FIRST_TOKEN
+    run = _run_with_request(ex, time_to_first_token)
+    if isinstance(run, Verdict):
+        return run
+    expected = reference()
+    verdict = _judge_recording_clock(float(run.value), expected)
+    if verdict is not None:
+        return verdict
+    paced = _run_paced(time_to_first_token)
+    if isinstance(paced, Verdict):
+        return paced
+    return _judge_wall_clock(float(paced.value), paced.took, expected)
 
 
-def _judge_first_token_time(value: float, expected: Reference) -> Verdict:
+def _judge_recording_clock(value: float, expected: Reference) -> Verdict | None:
+    """The verdict for a value read on the recording's clock (right, or a known wrong moment); None for any other value."""
     ex, first = TIME_TO_FIRST_TOKEN, expected.first_text_at
     if abs(value - first) <= _SAME_TIME:
         return ex.verdict(
@@ -304,12 +327,79 @@ def _judge_first_token_time(value: float, expected: Reference) -> Verdict:
     for moment, wrong, hint in mistakes:
         if abs(value - moment) <= _SAME_TIME * max(1.0, moment):
             return ex.verdict("wrong", wrong=f"it returned {value:g}: {wrong}", hint=hint)
+    return None
+
+
+@dataclass(frozen=True)
+class PacedRun:
+    """A run of the function with the recording replayed at its recorded pace: what it returned, and how long it took."""
+
+    value: Any
+    took: float  # wall-clock seconds the call lasted
+
+
+def _run_paced(function: Callable[..., Any]) -> Verdict | PacedRun:
+    """Call ``function(client, request)`` on a replay client that waits as recorded, so a wall clock reads real seconds."""
+    with make_client("replay", speed=1, backup=False, fault="", nearest=False) as client:
+        started = time.perf_counter()
+        result = attempt(function, client, exercise_request())
+        took = time.perf_counter() - started
+    failure = crashed(TIME_TO_FIRST_TOKEN, result)
+    if failure:
+        return failure
+    return wrong_kind(TIME_TO_FIRST_TOKEN, result.value) or PacedRun(result.value, took)
+
+
+def _near(value: float, moment: float) -> bool:
+    """Whether a wall clock's reading is this recorded moment, give or take the replay's pacing."""
+    return moment - _WALL_EARLY <= value <= moment + _WALL_LATE
+
+
+def _judge_wall_clock(value: float, took: float, expected: Reference) -> Verdict:
+    """Judge a value measured on a wall clock while the recording played at its recorded pace."""
+    ex, first = TIME_TO_FIRST_TOKEN, expected.first_text_at
+    paced = "with the recording replayed at its recorded pace"
+    if _near(value, first):
+        return ex.verdict(
+            "correct",
+            right=f"{value:.2f} s on your clock {paced}: the first text was recorded at {seconds(first)} "
+            f"(the headers at {seconds(expected.headers_at)}, the whole answer at {seconds(expected.complete_at)}). "
+            "Live, the same code measures the real wait.",
+        )
+    if expected.headers_at - _WALL_EARLY <= value <= expected.first_event_at + _WALL_LATE:
+        return ex.verdict(
+            "wrong",
+            wrong=f"it returned {value:.2f} s {paced}: that is when the response began (headers at "
+            f"{seconds(expected.headers_at)}), before any text.",
+            hint="read the clock inside the loop, when the first piece arrives.",
+        )
+    if _near(value, first - expected.headers_at):
+        return ex.verdict(
+            "wrong",
+            wrong=f"it returned {value:.2f} s {paced}, but the first text came {seconds(first)} after the request: the clock "
+            f"started inside the with block, after the {seconds(expected.headers_at)} the response headers took.",
+            hint="read time.perf_counter() just before `with client.messages.stream(**request) as stream:`, where the request is sent.",
+        )
+    if expected.pieces[-1][0] - _WALL_EARLY <= value <= expected.complete_at + _WALL_LATE:
+        return ex.verdict(
+            "wrong",
+            wrong=f"it returned {value:.2f} s {paced}: that is when the whole answer had arrived.",
+            hint="read the clock at the first piece, not after the loop.",
+        )
+    if _near(value / 1000, first):
+        return ex.verdict("wrong", wrong=f"it returned {value:g}: that looks like milliseconds.", hint="return seconds.")
+    if value > took + 1:
+        return ex.verdict(
+            "wrong",
+            wrong=f"it returned {value:g}, but your function ran for only {took:.2f} s: that is a clock's own reading, not the "
+            "time since the request was sent.",
+            hint="subtract: started = time.perf_counter() before the request, then time.perf_counter() - started at the first piece.",
+        )
     if 0 <= value < 0.05:
         return ex.verdict(
             "wrong",
-            wrong=f"it returned {value:.3f} s, about zero: the first text arrived {seconds(first)} after the request.",
-            hint="a wall clock (time.perf_counter) reads almost nothing when replay does not wait; "
-            "helpers.stopwatch(client).elapsed() reads the recording's clock.",
+            wrong=f"it returned {value:.3f} s, about zero, {paced}: the first text came {seconds(first)} after the request.",
+            hint="start the clock before the request is sent and read it when the first piece arrives, not both at the same moment.",
         )
     return ex.verdict(
         "wrong", wrong=f"it returned {value:g} s, but the first text arrived {seconds(first)} after the request.", hint=ex.recipe

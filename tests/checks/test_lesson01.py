@@ -27,8 +27,9 @@ def test_solution_collect_text_passes() -> None:
     assert_verdict(checks.judge_collect_text(solutions.collect_text), "correct", "all 372 characters")
 
 
+@pytest.mark.realtime  # the check waits as recorded (about a second) to judge a wall clock
 def test_solution_time_to_first_token_passes() -> None:
-    assert_verdict(checks.judge_time_to_first_token(solutions.time_to_first_token), "correct", "0.93 s")
+    assert_verdict(checks.judge_time_to_first_token(solutions.time_to_first_token), "correct", "recorded at 0.93 s", "recorded pace")
 
 
 def test_solution_first_sentence_passes() -> None:
@@ -162,37 +163,71 @@ def time_after_the_loop(client: Any, request: dict[str, Any]) -> float:
         return helpers.stopwatch(client).elapsed()
 
 
-def time_with_perf_counter(client: Any, request: dict[str, Any]) -> float:
-    started = time.perf_counter()
+def time_with_stopwatch(client: Any, request: dict[str, Any]) -> float:
+    """The course's clock, read at the first piece: the recording's time under replay."""
+    clock = helpers.stopwatch(client)
     with client.messages.stream(**request) as stream:
         for _ in stream.text_stream:
-            return time.perf_counter() - started
+            return clock.elapsed()
     return 0.0
 
 
+def perf_counter_timing(start: str = "before", read: str = "first piece", absolute: bool = False, scale: float = 1.0) -> Any:
+    """A time_to_first_token on time.perf_counter(): the clock started ``start`` ("before" the request, or "inside" the with
+    block) and read at the ``read`` moment ("first piece", "first event", "headers" or "end"); ``absolute`` returns the
+    clock's own reading."""
+
+    def measure(client: Any, request: dict[str, Any]) -> float:
+        started = time.perf_counter()
+        with client.messages.stream(**request) as stream:
+            if start == "inside":
+                started = time.perf_counter()
+            if read == "headers":
+                seconds = time.perf_counter()
+                stream.until_done()
+            elif read == "first event":
+                seconds = next(iter(stream)) and time.perf_counter()
+            else:
+                for _ in stream.text_stream:
+                    seconds = time.perf_counter()
+                    if read == "first piece":
+                        break
+        return (seconds if absolute else seconds - started) * scale
+
+    return measure
+
+
+def reads_twice_at_once(client: Any, request: dict[str, Any]) -> float:
+    with client.messages.stream(**request) as stream:
+        for _ in stream.text_stream:
+            started = time.perf_counter()
+            return time.perf_counter() - started
+    return 1.0
+
+
 def time_in_milliseconds(client: Any, request: dict[str, Any]) -> float:
-    return solutions.time_to_first_token(client, request) * 1000
+    return time_with_stopwatch(client, request) * 1000
 
 
 def time_as_text(client: Any, request: dict[str, Any]) -> str:
-    return f"{solutions.time_to_first_token(client, request):.2f} s"
+    return f"{time_with_stopwatch(client, request):.2f} s"
 
 
 def time_rounded(client: Any, request: dict[str, Any]) -> float:
-    return round(solutions.time_to_first_token(client, request), 2)
+    return round(time_with_stopwatch(client, request), 2)
 
 
 def time_on_another_client(client: Any, request: dict[str, Any]) -> float:
     with helpers.make_client("replay", speed=0) as own:
-        return solutions.time_to_first_token(own, request)
+        return time_with_stopwatch(own, request)
 
 
 def time_with_a_changed_request(client: Any, request: dict[str, Any]) -> float:
-    return solutions.time_to_first_token(client, {**request, "max_tokens": 50})
+    return time_with_stopwatch(client, {**request, "max_tokens": 50})
 
 
 def streams_and_returns_nothing(client: Any, request: dict[str, Any]) -> None:
-    solutions.time_to_first_token(client, request)
+    time_with_stopwatch(client, request)
 
 
 @pytest.mark.parametrize(
@@ -201,7 +236,6 @@ def streams_and_returns_nothing(client: Any, request: dict[str, Any]) -> None:
         (time_at_headers, ["response headers arrived"]),
         (time_at_first_event, ["message_start"]),
         (time_after_the_loop, ["whole answer had arrived"]),
-        (time_with_perf_counter, ["about zero", "helpers.stopwatch(client)"]),
         (time_in_milliseconds, ["milliseconds"]),
         (time_as_text, ["a str, not a number of seconds"]),
         (time_on_another_client, ["never sent a request with the client it was given"]),
@@ -215,6 +249,40 @@ def test_time_to_first_token_mistakes(attempt: Any, phrases: list[str]) -> None:
 
 def test_time_rounded_to_hundredths_passes() -> None:
     assert checks.judge_time_to_first_token(time_rounded).passed
+
+
+def test_the_course_stopwatch_passes_without_waiting() -> None:
+    assert_verdict(checks.judge_time_to_first_token(time_with_stopwatch), "correct", "0.93 s, the moment the first text arrived")
+
+
+@pytest.mark.realtime  # each waits as recorded, up to the whole 2.1 s answer
+@pytest.mark.parametrize(
+    ("attempt", "phrases"),
+    [
+        (perf_counter_timing(read="headers"), ["when the response began", "inside the loop"]),
+        (perf_counter_timing(read="first event"), ["when the response began", "inside the loop"]),
+        (perf_counter_timing(read="end"), ["whole answer had arrived"]),
+        (perf_counter_timing(start="inside"), ["the clock started inside the with block", "just before `with client.messages.stream"]),
+        (perf_counter_timing(absolute=True), ["a clock's own reading", "time.perf_counter() - started"]),
+        (perf_counter_timing(scale=1000), ["milliseconds"]),
+        (reads_twice_at_once, ["about zero", "not both at the same moment"]),
+    ],
+    ids=["headers", "first-event", "end", "started-inside", "absolute", "milliseconds", "zero"],
+)
+def test_time_to_first_token_wall_clock_mistakes(attempt: Any, phrases: list[str]) -> None:
+    assert_verdict(checks.judge_time_to_first_token(attempt), "wrong", *phrases)
+
+
+@pytest.mark.realtime
+def test_time_dot_time_is_a_wall_clock_too() -> None:
+    def with_time_time(client: Any, request: dict[str, Any]) -> float:
+        started = time.time()
+        with client.messages.stream(**request) as stream:
+            for _ in stream.text_stream:
+                return time.time() - started
+        return 0.0
+
+    assert_verdict(checks.judge_time_to_first_token(with_time_time), "correct", "on your clock")
 
 
 # Exercise 3: typical mistakes ----------------------------------------------------------------

@@ -96,7 +96,7 @@ def _draw(axes: Axes, rows: Sequence[Row], title: str) -> None:
     axes.axis("off")
 
 
-def plot_side_by_side(streams: Sequence[tuple[str, Sequence[Row]]]) -> Figure:
+def plot_pairs(streams: Sequence[tuple[str, Sequence[Row]]]) -> Figure:
     """One panel per ``(title, rows)``, one above the other: raw events left, the helper's right."""
     heights = [len(collapse(rows)) + 1.6 for _, rows in streams]
     figure, axes = plt.subplots(len(streams), 1, figsize=(11, 0.27 * sum(heights) + 0.4), squeeze=False, height_ratios=heights)

@@ -105,7 +105,7 @@ def test_two_different_streams_are_refused() -> None:
 def test_the_side_by_side_picture_draws_one_line_per_run() -> None:
     raw, helped = both_ways("events_thinking")
     rows = helper_events.pair_up(raw, helped)
-    figure = helper_events.plot_side_by_side([("thinking", rows)])
+    figure = helper_events.plot_pairs([("thinking", rows)])
     words = texts(figure)
     runs = helper_events.collapse(rows)
     labels = [helper_events.raw_label(e) for e in raw]

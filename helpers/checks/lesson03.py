@@ -2,9 +2,10 @@
 
 Each check runs the student's function on its own replay client at no-wait speed, against the
 exercise conversation (three recorded turns: two parallel weather calls, a calculation, the
-answer; exercise 2 also on a conversation whose tool fails), so the verdict is the same in every course mode. ``judge_*`` return a
-:class:`Verdict` (tests use them); ``check_*`` print it (the notebook uses them). A check never
-raises because an exercise is unfinished or wrong.
+answer; exercise 2 also on a conversation whose tool fails), so the verdict is the same in
+every course mode. ``judge_*`` return a :class:`Verdict` (tests use them); ``check_*`` print it
+(the notebook uses them). Exercise 5 (running a reply's calls concurrently) has its own module,
+``lesson03_concurrent``, and its check is offered here too. A check never raises because an exercise is unfinished or wrong.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from helpers.checks.common import (
     sent_nothing,
     wrong_kind,
 )
+from helpers.checks.lesson03_concurrent import check_run_concurrently as check_run_concurrently
+from helpers.checks.lesson03_concurrent import judge_run_concurrently as judge_run_concurrently
 from helpers.checks.tool_results import (
     FAILED_BLOCK,
     CanonicalResults,

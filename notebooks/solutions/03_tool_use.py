@@ -5,6 +5,7 @@ its exercise cell as it is; the check cell below that cell then reports it corre
 """
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import jiter
 
@@ -65,3 +66,17 @@ def recover_cut_input(client, request):
             if event.type == "input_json":
                 raw += event.partial_json
     return raw, jiter.from_json(raw.encode(), partial_mode="trailing-strings")
+
+
+def run_concurrently(calls, run):
+    """Exercise 5: run one reply's calls at the same time; their tool_result blocks, in the calls' order."""
+
+    def result_of(block):
+        try:
+            output = run(block)
+        except course_tools.ToolFailure as error:
+            return {"type": "tool_result", "tool_use_id": block.id, "content": str(error), "is_error": True}
+        return {"type": "tool_result", "tool_use_id": block.id, "content": json.dumps(output)}
+
+    with ThreadPoolExecutor() as pool:
+        return list(pool.map(result_of, calls))  # map keeps the calls' order, whichever finishes first

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -295,7 +296,7 @@ def test_the_tool_runner_threads_by_default_which_no_recording_answers(client: a
 # The exercise checks ------------------------------------------------------------------------
 
 
-JUDGES = [checks.judge_announce_tools, checks.judge_answer_with_tools, checks.judge_calls_to_run]
+JUDGES = [checks.judge_announce_tools, checks.judge_answer_with_tools, checks.judge_calls_to_run, checks.judge_run_concurrently]
 
 
 def test_solution_announce_tools_passes() -> None:
@@ -750,6 +751,148 @@ def only_the_results(client: Any, request: dict[str, Any]) -> str:
 )
 def test_answer_with_tools_result_mistakes(attempt: Any, phrases: list[str]) -> None:
     assert_verdict(checks.judge_answer_with_tools(attempt), "wrong", *phrases)
+
+
+# Exercise 5: run one reply's calls concurrently
+
+
+def block_for(block: Any, run: Any) -> dict[str, Any]:
+    """Run one call and build its result, catching a failure: what a correct attempt maps."""
+    try:
+        return result_for(block, run(block))
+    except course_tools.ToolFailure as error:
+        return result_for(block, error=error)
+
+
+def submits_all_then_waits(calls: list[Any], run: Any) -> list[Any]:
+    with ThreadPoolExecutor() as pool:
+        futures = [pool.submit(block_for, block, run) for block in calls]
+        return [future.result() for future in futures]
+
+
+def as_completed_keyed_by_future(calls: list[Any], run: Any) -> list[Any]:
+    with ThreadPoolExecutor() as pool:
+        futures = {pool.submit(block_for, block, run): block for block in calls}
+        done = {futures[future].id: future.result() for future in as_completed(futures)}
+    return [done[block.id] for block in calls]
+
+
+def plain_threads(calls: list[Any], run: Any) -> list[Any]:
+    results: dict[str, Any] = {}
+
+    def work(block: Any) -> None:
+        results[block.id] = block_for(block, run)
+
+    threads = [threading.Thread(target=work, args=(block,)) for block in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [results[block.id] for block in calls]
+
+
+def in_a_loop(calls: list[Any], run: Any) -> list[Any]:
+    return [block_for(block, run) for block in calls]
+
+
+def result_right_after_submit(calls: list[Any], run: Any) -> list[Any]:
+    with ThreadPoolExecutor() as pool:
+        return [pool.submit(block_for, block, run).result() for block in calls]
+
+
+def zips_as_completed(calls: list[Any], run: Any) -> list[Any]:
+    with ThreadPoolExecutor() as pool:
+        outputs = [future.result() for future in as_completed([pool.submit(run, block) for block in calls])]
+    return [result_for(block, output) for block, output in zip(calls, outputs, strict=True)]
+
+
+def in_finishing_order(calls: list[Any], run: Any) -> list[Any]:
+    with ThreadPoolExecutor() as pool:
+        return [future.result() for future in as_completed([pool.submit(block_for, block, run) for block in calls])]
+
+
+def returns_the_outputs(calls: list[Any], run: Any) -> list[Any]:
+    with ThreadPoolExecutor() as pool:
+        return list(pool.map(run, calls))
+
+
+def returns_the_futures(calls: list[Any], run: Any) -> list[Any]:
+    with ThreadPoolExecutor() as pool:
+        return [pool.submit(block_for, block, run) for block in calls]
+
+
+def runs_each_twice(calls: list[Any], run: Any) -> list[Any]:
+    with ThreadPoolExecutor() as pool:
+        list(pool.map(run, calls))  # "to warm up"
+        return list(pool.map(lambda block: block_for(block, run), calls))
+
+
+def lets_the_failure_out(calls: list[Any], run: Any) -> list[Any]:
+    with ThreadPoolExecutor() as pool:
+        return [result_for(block, output) for block, output in zip(calls, pool.map(run, calls), strict=True)]
+
+
+def failure_without_is_error(calls: list[Any], run: Any) -> list[Any]:
+    def plain(block: Any) -> dict[str, Any]:
+        try:
+            return result_for(block, run(block))
+        except course_tools.ToolFailure as error:
+            return {"type": "tool_result", "tool_use_id": block.id, "content": str(error)}
+
+    with ThreadPoolExecutor() as pool:
+        return list(pool.map(plain, calls))
+
+
+def ignores_run(calls: list[Any], run: Any) -> list[Any]:
+    with ThreadPoolExecutor() as pool:
+        return list(pool.map(solutions.tool_result, calls))
+
+
+@pytest.mark.parametrize(
+    "attempt",
+    [solutions.run_concurrently, submits_all_then_waits, as_completed_keyed_by_future, plain_threads],
+    ids=["solution-map", "submit-all", "as_completed-by-future", "threads"],
+)
+def test_run_concurrently_right_variants(attempt: Any) -> None:
+    assert_verdict(
+        checks.judge_run_concurrently(attempt), "correct", "at the same time", "two get_weather calls and a reply whose one call fails"
+    )
+
+
+@pytest.mark.parametrize(
+    ("attempt", "phrases"),
+    [
+        (in_a_loop, ["ran one after the other", "pool.map(run, calls)"]),
+        (result_right_after_submit, ["ran one after the other", ".result() right after its submit"]),
+        (zips_as_completed, ["sent with the id of get_weather(unit='celsius', location='Sydney, Australia')", "holds the output of"]),
+        (in_finishing_order, ["in the order the calls finished", "calls' order"]),
+        (returns_the_outputs, ["the tools' outputs, not tool_result blocks"]),
+        (returns_the_futures, ["Future objects"]),
+        (runs_each_twice, ["2 times", "a tool call runs once"]),
+        (
+            lets_the_failure_out,
+            ["Right: it handled a reply with two get_weather calls", "ToolFailure: No weather data", "came out of your function"],
+        ),
+        (failure_without_is_error, ["ordinary result", "'is_error': True"]),
+        (ignores_run, ["never called `run`"]),
+        (lambda calls, run: solutions.run_concurrently(calls, run) and None, ["returned None", "return the list of tool_result blocks"]),
+    ],
+    ids=[
+        "sequential",
+        "result-after-submit",
+        "as_completed-zip",
+        "finishing-order",
+        "outputs",
+        "futures",
+        "twice",
+        "failure-escapes",
+        "no-is_error",
+        "ignores-run",
+        "none",
+    ],
+)
+def test_run_concurrently_mistakes(attempt: Any, phrases: list[str]) -> None:
+    assert_verdict(checks.judge_run_concurrently(attempt), "wrong", *phrases)
 
 
 # Exercise 3: typical mistakes

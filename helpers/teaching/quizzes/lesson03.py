@@ -33,6 +33,16 @@ for block in reply.content:
         result = {"type": "tool_result", "tool_use_id": block.id, "content": output}
         messages.append({"role": "user", "content": [result]})"""
 
+AS_COMPLETED = """\
+calls = [block for block in reply.content if block.type == "tool_use"]  # Sydney, then London
+with ThreadPoolExecutor() as pool:
+    futures = [pool.submit(course_tools.call_tool, block) for block in calls]
+    outputs = [future.result() for future in as_completed(futures)]
+results = [
+    {"type": "tool_result", "tool_use_id": block.id, "content": json.dumps(output)}
+    for block, output in zip(calls, outputs)
+]"""
+
 CUT_CALL = """\
 with client.messages.stream(**cut_request) as stream:
     cut = stream.get_final_message()
@@ -142,6 +152,26 @@ def quiz() -> Quiz:
                     "The SDK serializes the blocks for you: append reply.content as it is.",
                 ),
                 code=RESULTS_APART,
+                kind="bug",
+            ),
+            Choice(
+                "The two lookups run at the same time, and London's answers first. What is wrong?",
+                (
+                    "Nothing: the API pairs results by id, so their order does not matter.",
+                    "as_completed yields the futures as they finish, so London's output is sent with Sydney's id, and Sydney's with "
+                    "London's.",
+                    "The calls still run one after the other, because of future.result().",
+                    "Threads cannot run tool calls: use asyncio.",
+                ),
+                1,
+                (
+                    "The ids are paired with the calls in order, but the outputs are in finishing order: each result names the wrong call.",
+                    "Right: keep each block with its own output: pool.map(call_tool, calls) gives them in the calls' order, or keep a "
+                    "{future: block} dict.",
+                    "Every call is submitted before any result is asked for, so they do run at once.",
+                    "A thread pool is fine for this; asyncio.gather is the async version of the same idea.",
+                ),
+                code=AS_COMPLETED,
                 kind="bug",
             ),
             Choice(

@@ -21,6 +21,7 @@ from typing import Any
 from helpers.checks.common import (
     Exercise,
     Printout,
+    RequestCap,
     Verdict,
     attempt,
     crashed,
@@ -342,8 +343,14 @@ def _run_paced(function: Callable[..., Any]) -> Verdict | PacedRun:
     """Call ``function(client, request)`` on a replay client that waits as recorded, so a wall clock reads real seconds."""
     with make_client("replay", speed=1, backup=False, fault="", nearest=False) as client:
         started = time.perf_counter()
-        result = attempt(function, client, exercise_request())
+        result = attempt(function, client.with_middleware(RequestCap(1)), exercise_request())  # one 2 s answer at most
         took = time.perf_counter() - started
+    if result.stopped:
+        return TIME_TO_FIRST_TOKEN.verdict(
+            "wrong",
+            wrong="it sent the request more than once; the check stopped it at the second.",
+            hint="stream the request once and time its first piece.",
+        )
     failure = crashed(TIME_TO_FIRST_TOKEN, result)
     if failure:
         return failure

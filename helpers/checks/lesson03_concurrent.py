@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from helpers.checks.common import (
+    CheckLimitReached,
     Exercise,
     Verdict,
     attempt,
@@ -43,6 +44,7 @@ RUN_CONCURRENTLY = Exercise(
     kind_words="a list of tool_result blocks",
 )
 SLOWEST = 0.15  # seconds the first call's stated service takes; each later call takes less
+CALL_CAP = 8  # calls of run a check allows, per reply: the cap keeps the check within a couple of seconds
 CASES = (
     ("tools_exercise_1", "a reply with two get_weather calls"),
     ("tools_unknown_city_1", "a reply whose one call fails"),
@@ -58,6 +60,9 @@ class TimedRun:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __call__(self, block: Any) -> dict[str, Any]:
+        with self._lock:
+            if len(self.moments) >= CALL_CAP:  # a runaway loop gets a verdict, not minutes of waits
+                raise CheckLimitReached(f"it called run more than {CALL_CAP} times")
         started = time.perf_counter()
         try:
             time.sleep(self.waits.get(getattr(block, "id", ""), 0.0))
@@ -87,6 +92,10 @@ def judge_run_concurrently(run_concurrently: Callable[[Sequence[Any], Callable[[
         right = f"it handled {', '.join(passed)}." if passed else ""
         if not passed and result.unfinished and not runner.moments:
             return not_finished(ex, result)
+        if result.stopped:
+            return ex.verdict(
+                "wrong", right=right, wrong=f"for {what}, {result.stopped}; the check stopped it.", hint="run each call once."
+            )
         if isinstance(result.error, ToolFailure):
             return ex.verdict(
                 "wrong",

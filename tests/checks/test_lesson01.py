@@ -197,6 +197,13 @@ def perf_counter_timing(start: str = "before", read: str = "first piece", absolu
     return measure
 
 
+def streams_five_times(client: Any, request: dict[str, Any]) -> float:
+    for _ in range(5):
+        with client.messages.stream(**request) as stream:
+            stream.until_done()
+    return 5.0
+
+
 def reads_twice_at_once(client: Any, request: dict[str, Any]) -> float:
     with client.messages.stream(**request) as stream:
         for _ in stream.text_stream:
@@ -266,8 +273,9 @@ def test_the_course_stopwatch_passes_without_waiting() -> None:
         (perf_counter_timing(absolute=True), ["a clock's own reading", "time.perf_counter() - started"]),
         (perf_counter_timing(scale=1000), ["milliseconds"]),
         (reads_twice_at_once, ["about zero", "not both at the same moment"]),
+        (streams_five_times, ["more than once", "stream the request once"]),
     ],
-    ids=["headers", "first-event", "end", "started-inside", "absolute", "milliseconds", "zero"],
+    ids=["headers", "first-event", "end", "started-inside", "absolute", "milliseconds", "zero", "five-requests"],
 )
 def test_time_to_first_token_wall_clock_mistakes(attempt: Any, phrases: list[str]) -> None:
     assert_verdict(checks.judge_time_to_first_token(attempt), "wrong", *phrases)

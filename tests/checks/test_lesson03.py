@@ -115,6 +115,21 @@ def test_calculate_refuses_what_is_not_arithmetic(expression: str, message: str)
         course_tools.calculate(expression)
 
 
+def test_call_tool_only_runs_the_tool() -> None:
+    assert course_tools.call_tool({"id": "toolu_1", "name": "calculate", "input": {"expression": "6 * 7"}}) == {
+        "expression": "6 * 7",
+        "result": 42,
+    }
+
+
+@pytest.mark.parametrize(
+    ("tool_input", "message"), [({"location": "Atlantis"}, "No weather data"), ({"city": "Paris"}, "get_weather takes location, unit")]
+)
+def test_call_tool_raises_what_the_model_should_read(tool_input: dict[str, Any], message: str) -> None:
+    with pytest.raises(course_tools.ToolFailure, match=message):
+        course_tools.call_tool({"id": "toolu_3", "name": "get_weather", "input": tool_input})
+
+
 def test_run_tool_answers_a_call_with_json_text() -> None:
     result = course_tools.run_tool({"id": "toolu_1", "name": "calculate", "input": {"expression": "6 * 7"}})
     assert result == {"type": "tool_result", "tool_use_id": "toolu_1", "content": '{"expression": "6 * 7", "result": 42}'}
@@ -827,6 +842,15 @@ def runs_each_twice(calls: list[Any], run: Any) -> list[Any]:
         return list(pool.map(lambda block: block_for(block, run), calls))
 
 
+def runs_until_told_to_stop(calls: list[Any], run: Any) -> list[Any]:
+    while True:
+        for block in calls:
+            try:
+                run(block)
+            except Exception:
+                continue
+
+
 def lets_the_failure_out(calls: list[Any], run: Any) -> list[Any]:
     with ThreadPoolExecutor() as pool:
         return [result_for(block, output) for block, output in zip(calls, pool.map(run, calls), strict=True)]
@@ -869,6 +893,7 @@ def test_run_concurrently_right_variants(attempt: Any) -> None:
         (returns_the_outputs, ["the tools' outputs, not tool_result blocks"]),
         (returns_the_futures, ["Future objects"]),
         (runs_each_twice, ["2 times", "a tool call runs once"]),
+        (runs_until_told_to_stop, ["called run more than 8 times", "the check stopped it"]),
         (
             lets_the_failure_out,
             ["Right: it handled a reply with two get_weather calls", "ToolFailure: No weather data", "came out of your function"],
@@ -885,6 +910,7 @@ def test_run_concurrently_right_variants(attempt: Any) -> None:
         "outputs",
         "futures",
         "twice",
+        "endless",
         "failure-escapes",
         "no-is_error",
         "ignores-run",

@@ -3,8 +3,10 @@
 ``judge_*`` return a :class:`Verdict` (tests use them); ``check_*`` print it (the notebook uses
 them). Exercises 1 and 2 are pure functions, checked on cases taken from the lesson's
 recordings; exercise 3 streams the exercise recording with the check's own replay client at
-no-wait speed into a view the check makes, so the verdict is the same in every course mode. A
-check never raises because an exercise is unfinished or wrong.
+no-wait speed into a view the check makes, so the verdict is the same in every course mode.
+Exercises 4 (frozen blocks and an open tail) and 5 (a Stop that cancels the reading) have their
+own modules, ``lesson04_blocks`` and ``lesson04_stop``; their checks are offered here too, so the
+notebook finds every check in one place. A check never raises because an exercise is unfinished or wrong.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ from helpers.checks.common import (
     sent_nothing,
     wrong_kind,
 )
+from helpers.checks.lesson04_blocks import check_split_blocks, judge_split_blocks
+from helpers.checks.lesson04_stop import check_read_until_stopped, judge_read_until_stopped
+from helpers.checks.recorded import recorded_arrivals
 from helpers.client import stopwatch
 from helpers.views.markdown_blocks import render_markdown
 from helpers.views.reveal import by_paragraph
@@ -71,14 +76,6 @@ SHOW_STREAM = Exercise(
 def exercise_request() -> dict[str, Any]:
     """The request exercise 3 streams, to try your function yourself."""
     return recorded_request(EXERCISE_RECORDING)
-
-
-def recorded_arrivals(name: str) -> list[tuple[float, str]]:
-    """``(seconds, text)`` for each piece of a recording, on its own clock."""
-    with replay_client() as client:
-        clock = stopwatch(client)
-        with client.messages.stream(**recorded_request(name)) as stream:
-            return [(clock.elapsed(), text) for text in stream.text_stream]
 
 
 def _value_of(ex: Exercise, function: Callable[..., Any], *args: Any) -> Any:
@@ -336,3 +333,19 @@ def check_reveal_by_paragraph(reveal_by_paragraph: Callable[[str, bool], Any]) -
 def check_show_stream(show_stream: Callable[[Any, dict[str, Any], StreamView], Any]) -> None:
     """Print the verdict for exercise 3."""
     print(judge_show_stream(show_stream))
+
+
+__all__ = [
+    "check_read_until_stopped",
+    "check_redraw_moments",
+    "check_reveal_by_paragraph",
+    "check_show_stream",
+    "check_split_blocks",
+    "exercise_request",
+    "judge_read_until_stopped",
+    "judge_redraw_moments",
+    "judge_reveal_by_paragraph",
+    "judge_show_stream",
+    "judge_split_blocks",
+    "recorded_arrivals",
+]

@@ -3,16 +3,19 @@ never crash on unfinished work; the pictures' data is right; live cells are set 
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import json
+import time
 from typing import Any
 
 import matplotlib
 import pytest
+from markdown_it import MarkdownIt
 from paths import ROOT
 
 from helpers.checks import lesson04 as checks
-from helpers.views import pictures
+from helpers.views import pictures, stop_path
 from helpers.views.reveal import by_paragraph
 from helpers.views.stream_view import ViewStats
 
@@ -31,7 +34,13 @@ def _load_solutions() -> Any:
 
 
 solutions = _load_solutions()
-JUDGES = [checks.judge_redraw_moments, checks.judge_reveal_by_paragraph, checks.judge_show_stream]
+JUDGES = [
+    checks.judge_redraw_moments,
+    checks.judge_reveal_by_paragraph,
+    checks.judge_show_stream,
+    checks.judge_split_blocks,
+    checks.judge_read_until_stopped,
+]
 
 
 def unfinished(*_: Any) -> None:
@@ -65,11 +74,38 @@ def test_solution_show_stream_passes() -> None:
     assert_verdict(checks.judge_show_stream(solutions.show_stream), "correct", "421 characters", "stop_reason end_turn")
 
 
+def test_solution_split_blocks_passes() -> None:
+    assert_verdict(
+        checks.judge_split_blocks(solutions.split_blocks), "correct", "15 in the comments answer", "no frozen block ever changed"
+    )
+
+
+@pytest.mark.realtime
+def test_solution_read_until_stopped_passes() -> None:
+    assert_verdict(
+        checks.judge_read_until_stopped(solutions.read_until_stopped),
+        "correct",
+        "whole answer (1181 characters)",
+        "kept the",
+        "characters that had arrived, marked as cut",
+        "HTTP response was closed",
+    )
+
+
 @pytest.mark.parametrize("judge", JUDGES)
 def test_unfinished_work_or_a_call_instead_of_a_function_never_crashes(judge: Any) -> None:
     for body in (unfinished, not_implemented):
         assert_verdict(judge(body), "unfinished", "To do:")
     assert_verdict(judge(None), "wrong", "got None", "without parentheses")
+
+
+async def unfinished_async(*_: Any) -> None:
+    """The shipped body of exercise 5, an async def."""
+    ...
+
+
+def test_the_shipped_async_stub_is_unfinished() -> None:
+    assert_verdict(checks.judge_read_until_stopped(unfinished_async), "unfinished", "still returns None", "To do:")
 
 
 def test_check_prints_the_verdict(capsys: pytest.CaptureFixture[str]) -> None:
@@ -299,6 +335,402 @@ def test_show_stream_mistakes(attempt: Any, phrases: list[str]) -> None:
     assert_verdict(checks.judge_show_stream(attempt), "wrong", *phrases)
 
 
+# Exercise 4: typical mistakes ----------------------------------------------------------------
+
+md = MarkdownIt("commonmark").enable("table")
+
+
+def _maps(text: str) -> list[list[int]]:
+    return [token.map for token in md.parse(text) if token.level == 0 and token.nesting >= 0 and token.map]
+
+
+def by_character_offsets(text: str) -> tuple[list[str], str]:
+    """Right, another shape: CommonMark without tables, lines kept with their breaks, the tail as a slice."""
+    maps = [token.map for token in MarkdownIt().parse(text) if token.level == 0 and token.nesting != -1]
+    kept = text.splitlines(keepends=True)
+    if not maps:
+        return [], text
+    frozen = ["".join(kept[start:end]) for start, end in maps[:-1]]
+    return frozen, text[sum(len(line) for line in kept[: maps[-1][0]]) :]
+
+
+def with_a_loop_and_a_tuple(text: str) -> tuple[tuple[str, ...], str]:
+    """Right, a third shape: a loop over the tokens, the blocks' text ending in a newline, a tuple of blocks."""
+    lines = text.split("\n")
+    blocks: list[str] = []
+    start = None
+    for token in md.parse(text):
+        if token.level == 0 and token.nesting >= 0 and token.map:
+            if start is not None:
+                blocks.append("\n".join(lines[start[0] : start[1]]) + "\n")
+            start = token.map
+    return tuple(blocks), ("\n".join(lines[start[0] :]) if start else text)
+
+
+def on_blank_lines(text: str) -> tuple[list[str], str]:
+    *frozen, tail = text.split("\n\n")
+    return frozen, tail
+
+
+def the_last_block_too(text: str) -> tuple[list[str], str]:
+    lines = text.split("\n")
+    return ["\n".join(lines[start:end]) for start, end in _maps(text)], ""
+
+
+def tokens_instead_of_text(text: str) -> tuple[list[Any], str]:
+    tops = [token for token in md.parse(text) if token.level == 0 and token.nesting >= 0]
+    return tops[:-1], solutions.split_blocks(text)[1]
+
+
+def html_instead_of_text(text: str) -> tuple[list[str], str]:
+    frozen, tail = solutions.split_blocks(text)
+    return [md.render(block) for block in frozen], tail
+
+
+def _shifted(text: str, first: int, last: int) -> tuple[list[str], str]:
+    lines, maps = text.split("\n"), _maps(text)
+    if not maps:
+        return [], text
+    return ["\n".join(lines[start + first : end + last]) for start, end in maps[:-1]], "\n".join(lines[maps[-1][0] :])
+
+
+def map_end_plus_one(text: str) -> tuple[list[str], str]:
+    return _shifted(text, 0, 1)
+
+
+def map_end_minus_one(text: str) -> tuple[list[str], str]:
+    return _shifted(text, 0, -1)
+
+
+def paragraphs_only(text: str) -> tuple[list[str], str]:
+    lines = text.split("\n")
+    maps = [token.map for token in md.parse(text) if token.type == "paragraph_open" and token.level == 0 and token.map]
+    if not maps:
+        return [], text
+    return ["\n".join(lines[start:end]) for start, end in maps[:-1]], "\n".join(lines[maps[-1][0] :])
+
+
+def nested_tokens_too(text: str) -> tuple[list[str], str]:
+    lines = text.split("\n")
+    maps = [token.map for token in md.parse(text) if token.map is not None and token.nesting >= 0]
+    if not maps:
+        return [], text
+    return ["\n".join(lines[start:end]) for start, end in maps[:-1]], "\n".join(lines[maps[-1][0] :])
+
+
+def tail_is_the_last_line(text: str) -> tuple[list[str], str]:
+    frozen, _ = solutions.split_blocks(text)
+    return frozen, text.split("\n")[-1]
+
+
+def token_content(text: str) -> tuple[list[str], str]:
+    tokens = md.parse(text)
+    frozen = []
+    for n, token in enumerate(tokens):
+        if token.level == 0 and token.nesting >= 0:
+            inner = tokens[n + 1] if token.nesting == 1 else token
+            frozen.append(inner.content if inner.type == "inline" else token.content)
+    return frozen[:-1], solutions.split_blocks(text)[1]
+
+
+ALL_FROZEN: list[str] = []
+
+
+def appends_to_a_global_list(text: str) -> tuple[list[str], str]:
+    frozen, tail = solutions.split_blocks(text)
+    ALL_FROZEN.extend(frozen)
+    return ALL_FROZEN, tail
+
+
+CACHE: list[str] = []
+
+
+def keeps_one_list_and_extends_it(text: str) -> tuple[list[str], str]:
+    """Freezes each new block once, into one list it returns every time: the reader's earlier list changes under it."""
+    frozen, tail = solutions.split_blocks(text)
+    CACHE.extend(frozen[len(CACHE) :])
+    return CACHE, tail
+
+
+def one_list(text: str) -> list[str]:
+    frozen, tail = solutions.split_blocks(text)
+    return [*frozen, tail]
+
+
+def index_never_moves_on(text: str) -> tuple[list[Any], str]:
+    """Its index moves on only at a block's first token. (It gives up after 4 s, so no thread spins on after the test.)"""
+    tokens, blocks, i, give_up = md.parse(text), [], 0, time.perf_counter() + 4
+    while i < len(tokens) and time.perf_counter() < give_up:
+        if tokens[i].level == 0 and tokens[i].nesting >= 0:
+            blocks.append(tokens[i].map)
+            i += 1
+        time.sleep(0.001)
+    return blocks, ""
+
+
+@pytest.mark.parametrize("right", [by_character_offsets, with_a_loop_and_a_tuple])
+def test_split_blocks_right_variants_pass(right: Any) -> None:
+    assert_verdict(checks.judge_split_blocks(right), "correct", "the same blocks as the rule")
+
+
+@pytest.mark.parametrize(
+    ("attempt", "phrases"),
+    [
+        (on_blank_lines, ["split at blank lines", "'```python\\nwith open(path) as f:'", "first half of a code block", "token.map"]),
+        (the_last_block_too, ["froze every block, the last one too", "still being written", "blocks[:-1]"]),
+        (tokens_instead_of_text, ["markdown-it tokens (heading_open)", "lines[start:end]"]),
+        (html_instead_of_text, ["returned HTML", "not md.render()"]),
+        (map_end_plus_one, ["off by one", "on lines 7 to 11 it gave lines 7 to 12", "end is exclusive"]),
+        (map_end_minus_one, ["off by one", "on line 1 it gave no lines", "no + 1 or - 1"]),
+        (paragraphs_only, ["froze only paragraphs", "a heading is a block too", "heading_open"]),
+        (nested_tokens_too, ["some lines twice", "counted as a block of its own", "token.level == 0"]),
+        (tail_is_the_last_line, ["text was lost", "'## What can go wrong'", "lines[last_start:]"]),
+        (token_content, ["'Showing user comments safely' for the block '# Showing user comments safely'", "token.content"]),
+        (appends_to_a_global_list, ["same text twice", "keeps state between calls", "new list each call"]),
+        (keeps_one_list_and_extends_it, ["a block that is not in the text at all", "keeps state between calls"]),
+        (one_list, ["one list of strings, not a pair", "return frozen, tail"]),
+    ],
+)
+def test_split_blocks_mistakes(attempt: Any, phrases: list[str]) -> None:
+    ALL_FROZEN.clear()
+    CACHE.clear()
+    assert_verdict(checks.judge_split_blocks(attempt), "wrong", *phrases)
+
+
+@pytest.mark.realtime
+def test_a_split_that_never_returns_is_named_within_seconds() -> None:
+    started = time.perf_counter()
+    verdict = checks.judge_split_blocks(index_never_moves_on)
+    assert time.perf_counter() - started < 5
+    assert_verdict(verdict, "wrong", "never returned", "in the loop at line", "`while i < len(tokens) and")
+
+
+def test_the_rule_splits_a_fence_with_a_blank_line_as_one_block() -> None:
+    from helpers.checks.lesson04_blocks import expected_split
+
+    split = expected_split("# T\n```py\na\n\nb\n```\n\nLast")
+    assert split.frozen == ["# T", "```py\na\n\nb\n```"] and split.tail == "Last"
+
+
+# Exercise 5: typical mistakes ----------------------------------------------------------------
+
+
+async def _read(client: Any, request: dict[str, Any], view: Any) -> None:
+    async with client.messages.stream(**request) as stream:
+        async for text in stream.text_stream:
+            view.append(text)
+
+
+async def cancels_on_a_callback(client: Any, request: dict[str, Any], view: Any, stop: asyncio.Event) -> str:
+    """Right, another shape: the Stop event's waiter cancels the reading when it is set."""
+    reading = asyncio.create_task(_read(client, request, view))
+    watcher = asyncio.create_task(stop.wait())
+    watcher.add_done_callback(lambda _: reading.cancel())
+    try:
+        await reading
+        cut = False
+    except asyncio.CancelledError:
+        cut = True
+    watcher.cancel()
+    view.finish(cut=cut)
+    return str(view.text)
+
+
+async def cancels_itself(client: Any, request: dict[str, Any], view: Any, stop: asyncio.Event) -> str:
+    """Right, a third shape, as StreamView.afeed does it: Stop cancels this very task, which keeps the text."""
+    me = asyncio.current_task()
+    assert me is not None
+
+    async def on_stop() -> None:
+        await stop.wait()
+        me.cancel()
+
+    watcher = asyncio.create_task(on_stop())
+    try:
+        await _read(client, request, view)
+        view.finish()
+    except asyncio.CancelledError:
+        view.finish(cut=True)
+    finally:
+        watcher.cancel()
+    return str(view.text)
+
+
+async def flag_after_the_loop(client: Any, request: dict[str, Any], view: Any, stop: asyncio.Event) -> str:
+    await _read(client, request, view)
+    view.finish(cut=stop.is_set())
+    return str(view.text)
+
+
+async def flag_between_pieces(client: Any, request: dict[str, Any], view: Any, stop: asyncio.Event) -> str:
+    async with client.messages.stream(**request) as stream:
+        async for text in stream.text_stream:
+            if stop.is_set():
+                break
+            view.append(text)
+    view.finish(cut=stop.is_set())
+    return str(view.text)
+
+
+async def final_message_after_stop(client: Any, request: dict[str, Any], view: Any, stop: asyncio.Event) -> str:
+    async with client.messages.stream(**request) as stream:
+        async for text in stream.text_stream:
+            if stop.is_set():
+                break
+            view.append(text)
+        message = await stream.get_final_message()
+    view.finish(cut=stop.is_set())
+    return str(message.content[0].text)
+
+
+async def final_text_after_the_block(client: Any, request: dict[str, Any], view: Any, stop: asyncio.Event) -> str:
+    async with client.messages.stream(**request) as stream:
+        async for text in stream.text_stream:
+            if stop.is_set():
+                break
+            view.append(text)
+    view.finish(cut=stop.is_set())
+    return str(await stream.get_final_text())
+
+
+async def _wait_then(reading: asyncio.Task[None], stop: asyncio.Event) -> bool:
+    """The shared middle of the task-based attempts: True if Stop came first (and the reading was cancelled)."""
+    pressed = asyncio.create_task(stop.wait())
+    await asyncio.wait([reading, pressed], return_when=asyncio.FIRST_COMPLETED)
+    pressed.cancel()
+    cut = not reading.done()
+    reading.cancel()
+    await asyncio.wait([reading])
+    return cut
+
+
+async def swallows_and_reads_on(client: Any, request: dict[str, Any], view: Any, stop: asyncio.Event) -> str:
+    async def read() -> None:
+        async with client.messages.stream(**request) as stream:
+            async for text in stream.text_stream:
+                try:
+                    view.append(text)
+                    await asyncio.sleep(0.001)  # "give the Stop button a chance"
+                except asyncio.CancelledError:
+                    continue
+
+    cut = await _wait_then(asyncio.create_task(read()), stop)
+    view.finish(cut=cut)
+    return str(view.text)
+
+
+async def swallows_so_it_looks_complete(client: Any, request: dict[str, Any], view: Any, stop: asyncio.Event) -> str:
+    async def read() -> None:
+        try:  # noqa: SIM105 (as a student writes it)
+            await _read(client, request, view)
+        except asyncio.CancelledError:
+            pass
+
+    reading = asyncio.create_task(read())
+    watcher = asyncio.create_task(stop.wait())
+    watcher.add_done_callback(lambda _: reading.cancel())
+    await reading
+    watcher.cancel()
+    view.finish(cut=reading.cancelled())
+    return str(view.text)
+
+
+async def without_async_with(client: Any, request: dict[str, Any], view: Any, stop: asyncio.Event) -> str:
+    stream = await client.messages.create(**request, stream=True)
+    async for event in stream:
+        if stop.is_set():
+            view.finish(cut=True)
+            return str(view.text)
+        if event.type == "content_block_delta" and event.delta.type == "text_delta":
+            view.append(event.delta.text)
+    view.finish()
+    return str(view.text)
+
+
+async def clears_the_view(client: Any, request: dict[str, Any], view: Any, stop: asyncio.Event) -> str:
+    if await _wait_then(asyncio.create_task(_read(client, request, view)), stop):
+        view.withdraw("Stopped.")
+        return ""
+    view.finish()
+    return str(view.text)
+
+
+async def waits_with_time_sleep(client: Any, request: dict[str, Any], view: Any, stop: asyncio.Event) -> str:
+    reading = asyncio.create_task(_read(client, request, view))
+    while not reading.done() and not stop.is_set():
+        time.sleep(0.01)
+    reading.cancel()
+    view.finish(cut=stop.is_set())
+    return str(view.text)
+
+
+async def not_marked_as_cut(client: Any, request: dict[str, Any], view: Any, stop: asyncio.Event) -> str:
+    await _wait_then(asyncio.create_task(_read(client, request, view)), stop)
+    view.finish()
+    return str(view.text)
+
+
+async def waits_for_stop_first(client: Any, request: dict[str, Any], view: Any, stop: asyncio.Event) -> str:
+    await stop.wait()
+    return str(view.text)
+
+
+def a_plain_def(client: Any, request: dict[str, Any], view: Any, stop: asyncio.Event) -> str:
+    with client.messages.stream(**request) as stream:
+        for text in stream.text_stream:
+            view.append(text)
+    return str(view.text)
+
+
+async def returns_the_message(client: Any, request: dict[str, Any], view: Any, stop: asyncio.Event) -> Any:
+    async with client.messages.stream(**request) as stream:
+        async for text in stream.text_stream:
+            view.append(text)
+        view.finish()
+        return await stream.get_final_message()
+
+
+async def never_finishes_the_view(client: Any, request: dict[str, Any], view: Any, stop: asyncio.Event) -> str:
+    await _wait_then(asyncio.create_task(_read(client, request, view)), stop)
+    return str(view.text)
+
+
+@pytest.mark.realtime
+@pytest.mark.parametrize("right", [cancels_on_a_callback, cancels_itself])
+def test_read_until_stopped_right_variants_pass(right: Any) -> None:
+    assert_verdict(checks.judge_read_until_stopped(right), "correct", "marked as cut")
+
+
+@pytest.mark.realtime
+@pytest.mark.parametrize(
+    ("attempt", "phrases"),
+    [
+        (flag_after_the_loop, ["while pieces were arriving", "reading went on", "to the end of the answer", "cancel it when stop is set"]),
+        (flag_between_pieces, ["while the model was silent", "waited for the next piece", "cancelling wakes it"]),
+        (final_message_after_stop, ["HTTP body was still read to its end", "don't call get_final_message()"]),
+        (final_text_after_the_block, ["raised ReadError", "get_final_message() or get_final_text()", "return view.text"]),
+        (swallows_and_reads_on, ["reading went on", "caught the CancelledError and carried on", "don't swallow CancelledError"]),
+        (swallows_so_it_looks_complete, ["says the answer is complete", "caught the CancelledError", "don't swallow CancelledError"]),
+        (without_async_with, ["HTTP response was still open when read_until_stopped returned", "async with client.messages.stream"]),
+        (clears_the_view, ["withdrew the text", "view.finish(cut=True)"]),
+        (
+            waits_with_time_sleep,
+            ["never ended", "without ever awaiting", "`while not reading.done() and not stop.is_set():`", "never with time.sleep"],
+        ),
+        (not_marked_as_cut, ["says it is complete", "view.finish(cut=True)"]),
+        (never_finishes_the_view, ["never finished", "view.finish()"]),
+        (waits_for_stop_first, ["without Stop", "never ended", "still waiting", "`await stop.wait()`"]),
+        (a_plain_def, ["does not support the context manager protocol", "async with"]),
+        (returns_the_message, ["returned a ParsedMessage, not the text", "view.text"]),
+    ],
+)
+def test_read_until_stopped_mistakes(attempt: Any, phrases: list[str]) -> None:
+    started = time.perf_counter()
+    verdict = checks.judge_read_until_stopped(attempt)
+    assert time.perf_counter() - started < 5.5, "a check must stay within its budget"
+    assert_verdict(verdict, "wrong", *phrases)
+
+
 # Pictures ------------------------------------------------------------------------------------
 
 
@@ -316,6 +748,16 @@ def test_reveal_plot_draws_each_policy() -> None:
     lines = [line for line in figure.axes[0].get_lines() if line.get_label() and not line.get_label().startswith("_")]
     assert [line.get_label() for line in lines] == ["token by token", "by sentence", "by paragraph", "when complete"]
     assert lines[3].get_ydata()[-1] == len("Yes. But.\n\nNo") and max(lines[3].get_ydata()[:-1]) == 0
+    matplotlib.pyplot.close(figure)
+
+
+def test_stop_path_splits_the_pieces_at_stop_and_draws_every_step() -> None:
+    figure = stop_path.plot_stop_path([(0.5, "ab"), (1.0, "cd"), (1.5, "efg")], stopped_at=1.0)
+    line, chain = figure.axes
+    labels = [text.get_text() for text in line.get_legend().get_texts()]
+    assert labels == ["read and shown (2 pieces, 4 characters)", "never read (1 piece, 3 characters)"]
+    shown = [text.get_text() for text in chain.texts if text.get_text()]  # the arrows are empty annotations
+    assert shown == [line for step in stop_path.STEPS for line in step]
     matplotlib.pyplot.close(figure)
 
 

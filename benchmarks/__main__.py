@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import pacing_fidelity, relay, render_cost, replay_overhead, suite_time, view_growth
+from . import pacing_fidelity, raw_markup, relay, render_cost, replay_overhead, suite_time, view_growth
 from .table import Result, machine, render
 
-BENCHMARKS = {module.NAME: module.run for module in (replay_overhead, pacing_fidelity, render_cost, view_growth, relay, suite_time)}
+BENCHMARKS = {
+    module.NAME: module.run for module in (replay_overhead, pacing_fidelity, render_cost, raw_markup, view_growth, relay, suite_time)
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,9 +1,11 @@
-"""``python -m helpers``: build, check, import and re-record the course's recordings, refresh the notebooks, serve the web app."""
+"""``python -m helpers``: build, check, import and re-record the course's recordings, refresh the notebooks,
+show how Markdown streams, serve the web app."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import sys
 from collections import Counter
@@ -16,8 +18,12 @@ from helpers.replay import recording_file
 from helpers.tooling.check_recordings import Report, check_file, recordings_in, same_requests
 from helpers.tooling.drift import drift
 from helpers.tooling.import_sse import import_capture, read_capture, read_request
+from helpers.tooling.markdown_file import read_markdown
 from helpers.tooling.rerecord import rerecord
 from helpers.tooling.synthesize import build_all
+from helpers.views.markdown_frames import markdown_frames
+from helpers.views.raw_markup import raw_markup, visible_markup
+from helpers.views.safe_markdown import render_markdown
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -96,6 +102,19 @@ def _refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def _render_frames(args: argparse.Namespace) -> int:
+    text = read_markdown(args.file)
+    final = visible_markup(render_markdown(text))
+    for number, frame in enumerate(markdown_frames(text, args.chunk, heal=not args.raw)):
+        raw = [] if frame.final else raw_markup(frame.html, final)
+        print(
+            json.dumps(
+                {"frame": number, "chars": frame.chars, "final": frame.final, "raw_markup": raw, "html": frame.html}, ensure_ascii=False
+            )
+        )
+    return 0
+
+
 def _web(args: argparse.Namespace) -> int:
     from helpers.web import app, server  # imports the web server only for this command
 
@@ -107,6 +126,17 @@ def _web(args: argparse.Namespace) -> int:
         server.serve(web_app, sock)
     print("Stopped.")
     return 0
+
+
+def _positive(value: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
+    return number
 
 
 def parser() -> argparse.ArgumentParser:
@@ -144,6 +174,12 @@ def parser() -> argparse.ArgumentParser:
     refresh = commands.add_parser("refresh-notebooks", help="re-execute notebooks under replay so committed outputs are current")
     refresh.add_argument("notebooks", nargs="*", help="notebook files (default: notebooks/*.ipynb)")
     refresh.set_defaults(run=_refresh)
+
+    frames = commands.add_parser("render-frames", help="print what lesson 04's streaming Markdown view shows at each redraw, as JSON lines")
+    frames.add_argument("file", help="a Markdown file (UTF-8), or - for standard input")
+    frames.add_argument("--chunk", type=_positive, default=4, help="characters that arrive between redraws (default 4)")
+    frames.add_argument("--raw", action="store_true", help="do not heal the open tail: see the raw markup it would show")
+    frames.set_defaults(run=_render_frames)
 
     web = commands.add_parser("web", help="serve lesson 05's streaming web app (replay offline, live with ANTHROPIC_API_KEY)")
     web.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")

@@ -23,6 +23,7 @@ from markdown_it.token import Token
 from helpers.views.link_labels import LinkDefinitions, Lookups, note_blocks
 from helpers.views.open_block import OpenBlock, open_block
 from helpers.views.safe_markdown import SafeMarkdown, render_markdown, render_tokens
+from helpers.views.tail_healing import CARET, heal_open_inlines, held_back_lines, with_caret
 
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 _BARE_NUMBER = re.compile(r"^[ \t]*[0-9]+$")
@@ -132,12 +133,16 @@ class IncrementalRenderer(ABC):
         self.frozen: list[str] = []  # each frozen block's HTML
 
     @abstractmethod
-    def extend(self, fresh: str) -> Change:
-        """Take the text that follows what was given before; say what changed."""
+    def extend(self, fresh: str, *, heal: bool = False, caret: bool = False) -> Change:
+        """Take the text that follows what was given before; say what changed.
 
-    def update(self, text: str) -> Rendered:
+        ``heal`` shows the open tail without half-written markup (``tail_healing``), and ``caret``
+        marks where text is still arriving: for an answer not yet complete. Frozen blocks never have either.
+        """
+
+    def update(self, text: str, *, heal: bool = False, caret: bool = False) -> Rendered:
         """Given the whole text so far (it only ever grows): every frozen block's HTML, and the tail's."""
-        change = self.extend(text[self.received :])
+        change = self.extend(text[self.received :], heal=heal, caret=caret)
         return Rendered(tuple(self.frozen), change.tail, change.open_chars)
 
 
@@ -157,7 +162,7 @@ class MarkdownBlocks(IncrementalRenderer):
         self._links = LinkDefinitions()
         self._open: OpenBlock | None = None  # the open table or code block, with its finished lines kept
 
-    def extend(self, fresh: str) -> Change:
+    def extend(self, fresh: str, *, heal: bool = False, caret: bool = False) -> Change:
         """Freeze what has finished with this piece of text and render the rest."""
         self.received += len(fresh)
         crlf_split = self._raw.endswith("\r") and fresh.startswith("\n")  # its "\r" already became "\n"
@@ -173,11 +178,42 @@ class MarkdownBlocks(IncrementalRenderer):
         env = {"references": lookups}
         if done == 0 and blocks and self._open is None:
             self._open = open_block(blocks[0].tokens, blocks[0].start, lines)
-        tail = ""
-        if done == 0 and self._open is not None:
-            tail, blocks = self._open.update(blocks[0].tokens, lines, lookups.asked[0], env), blocks[1:]
-        tail += render_tokens([token for block in blocks[done:] for token in block.tokens], env)
+        kept = self._open if done == 0 else None
+        rest = blocks[done + (kept is not None) :]
+        tokens = [token for block in rest for token in block.tokens]
+        placed = False
+        if heal:
+            tokens, placed = self._heal(kept, blocks[0].tokens if kept else [], rest, lines, caret, lookups)
+        tail = kept.update(blocks[0].tokens, lines, lookups.asked[0], env) if kept else ""
+        tail += render_tokens(tokens, env)
+        if caret and not placed:
+            tail = with_caret(tail)
         return Change(changed, len(self.frozen), tail, self.received - self._offset)
+
+    def _heal(
+        self, kept: OpenBlock | None, kept_tokens: list[Token], rest: list[Block], lines: list[str], caret: bool, lookups: Lookups
+    ) -> tuple[list[Token], bool]:
+        """The open tail's tokens healed (``tail_healing``), and whether the caret went into its text.
+
+        Lines held back are parsed again without them; the open table's or code block's tokens
+        are healed in place, before it keeps its finished lines.
+        """
+        tokens = [token for block in rest for token in block.tokens]
+        region = lines
+        held = held_back_lines(lines[rest[0].start :], rest[-1].tokens[0].type) if rest else 0
+        throwaway = {"references": self._links.lookups(lookups.found)}  # parses that must not note who asked what
+        if held:
+            region = [*lines[rest[0].start : len(lines) - held], ""]
+            tokens = _PARSER.parse("\n".join(region), throwaway)
+
+        def parse_inline(text: str) -> list[Token]:
+            children: list[Token] = []
+            _PARSER.inline.parse(text, _PARSER, throwaway, children)
+            return children
+
+        if any(token.type == "inline" for token in tokens) or kept is None:
+            return tokens, heal_open_inlines(tokens, len(region), parse_inline, caret)
+        return tokens, heal_open_inlines(kept_tokens, len(lines), parse_inline, caret)
 
     def _parse(self) -> tuple[str, Lookups, list[Block], set[str]]:
         """Parse the open region, or the open block's head and the lines it has not kept; and which link targets changed."""
@@ -240,7 +276,9 @@ class MarkdownBlocks(IncrementalRenderer):
         return frozen
 
 
-def _plain_paragraph(part: str) -> str:
+def _plain_paragraph(part: str, caret: bool = False) -> str:
+    if caret:
+        return f'<p style="white-space: pre-wrap">{html.escape(part)}{CARET}</p>'
     return f'<p style="white-space: pre-wrap">{html.escape(part)}</p>' if part else ""
 
 
@@ -259,14 +297,14 @@ class PlainParagraphs(IncrementalRenderer):
         super().__init__()
         self._open = ""  # the text after the last paragraph break
 
-    def extend(self, fresh: str) -> Change:
-        """Freeze the paragraphs this piece finishes and render the one still open."""
+    def extend(self, fresh: str, *, heal: bool = False, caret: bool = False) -> Change:
+        """Freeze the paragraphs this piece finishes and render the one still open (plain text needs no healing)."""
         self.received += len(fresh)
         *finished, self._open = (self._open + fresh).split(_PARAGRAPH_BREAK)
         first = len(self.frozen)
         self.frozen += [_plain_paragraph(part) for part in finished if part]
         changed = {index: self.frozen[index] for index in range(first, len(self.frozen))}
-        return Change(changed, len(self.frozen), _plain_paragraph(self._open), len(self._open))
+        return Change(changed, len(self.frozen), _plain_paragraph(self._open, caret), len(self._open))
 
 
 class WholeText(IncrementalRenderer):
@@ -277,8 +315,9 @@ class WholeText(IncrementalRenderer):
         self._render = render_markdown if markdown else render_plain
         self._text = ""
 
-    def extend(self, fresh: str) -> Change:
-        """Everything as one tail, rendered from scratch."""
+    def extend(self, fresh: str, *, heal: bool = False, caret: bool = False) -> Change:
+        """Everything as one tail, rendered from scratch; never healed, as the naive way shows raw markup."""
         self.received += len(fresh)
         self._text += fresh
-        return Change({}, 0, self._render(self._text), len(self._text))
+        rendered = self._render(self._text)
+        return Change({}, 0, with_caret(rendered) if caret else rendered, len(self._text))

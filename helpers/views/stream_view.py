@@ -52,6 +52,8 @@ _STYLE = """<style>
 .course-stream table { border-collapse: collapse; margin: 0.5em 0; }
 .course-stream th, .course-stream td { border: 1px solid #bbb; padding: 2px 8px; }
 .course-stream pre { background: #f4f4f4; padding: 6px 8px; overflow-x: auto; }
+.course-caret { color: #6b7280; animation: course-caret 1s steps(1) infinite; }
+@keyframes course-caret { 50% { opacity: 0; } }
 </style>"""
 
 
@@ -448,17 +450,19 @@ class StreamView:
         if fresh or again or force:
             before = self.stats.messages
             started = time.process_time()
+            redrawn = bool(fresh) or again or self._start_over or self.cut  # else only the caret goes: not a redraw
             if again or self._start_over:
                 self._renderer, self._start_over = _renderer(self.mode, complete=self.done), False
                 fresh = self._revealed.text()
-            change = self._renderer.extend(fresh)
+            arriving = not self.done
+            change = self._renderer.extend(fresh, heal=arriving or self.cut, caret=arriving)
             self.stats.render_seconds += time.process_time() - started
             slots = {**change.blocks, change.frozen: change.tail}  # the frozen blocks, the tail, then the cut mark
             if self.cut:
                 slots[change.frozen + 1] = CUT_MARK
             self._surface.update(slots, change.frozen + (2 if self.cut else 1))
             open_chars = change.open_chars
-            if self.stats.messages > before:
+            if redrawn and self.stats.messages > before:
                 self.stats.redraws += 1
         self._surface.set_status(self._status())
         return open_chars

@@ -25,39 +25,47 @@ def without_images(rendered: str) -> str:
     return _IMAGE.sub(lambda m: f'<a href="{m[1]}" class="image-link">image: {m[2] or html.escape("(no description)")}</a>', rendered)
 
 
-def first_change(sent: tuple[str, ...], frozen: tuple[str, ...]) -> int:
-    """The index of the first frozen block the page does not hold yet (usually ``len(sent)``).
-
-    A link definition can change how earlier blocks render, and then they are sent again.
-    """
-    for n, (old, new) in enumerate(zip(sent, frozen, strict=False)):
-        if old != new:
-            return n
-    return min(len(sent), len(frozen))
-
-
 @dataclass
 class AnswerBlocks:
-    """Collects the answer's text and says what the page needs next: new frozen blocks and the tail."""
+    """Collects the answer's text and says what the page needs next: new or changed frozen blocks, and the tail.
 
-    text: str = ""
-    shown: str = ""  # the text the page had at the last update
+    An update costs what arrived since the last one, however long the answer: the renderer
+    parses only its open region, and only the blocks it froze or changed are prepared again.
+    """
+
+    chars: int = 0  # characters received
+    shown: int = 0  # characters the page had at the last update
+    _pieces: list[str] = field(default_factory=list)  # text received since the last update
     _renderer: MarkdownBlocks = field(default_factory=MarkdownBlocks)
-    _sent: tuple[str, ...] = ()
+    _sent: list[str] = field(default_factory=list)  # the page's frozen blocks, images made links
+    _arriving_shown: bool = False  # the page shows a healed tail and a caret: the complete answer replaces them
 
     def add(self, piece: str) -> None:
         """Text that just arrived."""
-        self.text += piece
+        self._pieces.append(piece)
+        self.chars += len(piece)
 
     @property
     def behind(self) -> bool:
-        """Whether text has arrived that the page has not been sent yet."""
-        return self.text != self.shown
+        """Whether the page lacks text that has arrived, or still shows the tail as it was while arriving."""
+        return self.chars != self.shown or self._arriving_shown
 
-    def update(self) -> tuple[int, list[str], str, int]:
-        """``(from, frozen blocks from there, tail, open characters)`` for the text so far."""
-        rendered = self._renderer.update(self.text)
-        frozen = tuple(without_images(block) for block in rendered.frozen)
-        start = first_change(self._sent, frozen)
-        self._sent, self.shown = frozen, self.text
-        return start, list(frozen[start:]), without_images(rendered.tail), rendered.open_chars
+    def update(self, *, heal: bool = False, caret: bool = False) -> tuple[int, list[str], str, int]:
+        """``(from, frozen blocks from there, tail, open characters)`` for the text so far.
+
+        A link definition can change how earlier blocks render, and then they are sent again
+        (``from`` is the first of them). While text arrives, ``heal`` and ``caret`` show the tail
+        as lesson 04's view does (no half-written markup, a caret where text is arriving); the
+        last update has neither.
+        """
+        fresh, self._pieces = "".join(self._pieces), []
+        change = self._renderer.extend(fresh, heal=heal, caret=caret)
+        for index in sorted(change.blocks):
+            block = without_images(change.blocks[index])
+            if index < len(self._sent):
+                self._sent[index] = block
+            else:
+                self._sent.append(block)
+        start = min(change.blocks, default=len(self._sent))
+        self.shown, self._arriving_shown = self.chars, heal or caret
+        return start, self._sent[start:], without_images(change.tail), change.open_chars

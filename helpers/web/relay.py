@@ -63,8 +63,8 @@ async def relay(
     throttle = Throttle(settings.rate, settings.budget)
     upstream: httpx2.Response | None = None
 
-    def update() -> bytes:
-        start, frozen, tail, open_chars = answer.update()
+    def update(heal: bool = True, caret: bool = True) -> bytes:
+        start, frozen, tail, open_chars = answer.update(heal=heal, caret=caret)
         throttle.redrawn(time.monotonic(), open_chars)
         return blocks_event(start, frozen, tail)
 
@@ -84,13 +84,13 @@ async def relay(
                     except StopAsyncIteration:
                         break
                     arriving = asyncio.ensure_future(anext(pieces))
-                    if throttle.due(time.monotonic(), len(answer.text)):
+                    if throttle.due(time.monotonic(), answer.chars):
                         yield update()
             finally:
                 arriving.cancel()
             message = await stream.get_final_message()
         if answer.behind:
-            yield update()
+            yield update(heal=False, caret=False)
         outcome.ended = "complete"
         yield done_event(message.stop_reason, {"input_tokens": message.usage.input_tokens, "output_tokens": message.usage.output_tokens})
     except Exception as err:
@@ -99,10 +99,10 @@ async def relay(
             log.exception("relay failed")
         outcome.ended = f"error: {kind}"
         if answer.behind:
-            yield update()
+            yield update(caret=False)
         yield error_event(kind, text)
     finally:
-        outcome.text_chars = len(answer.text)
+        outcome.text_chars = answer.chars
         if upstream is not None:
             outcome.upstream_bytes, outcome.upstream_closed = upstream.num_bytes_downloaded, upstream.is_closed
         report(outcome)

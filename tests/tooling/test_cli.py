@@ -14,6 +14,8 @@ import helpers
 from helpers.replay import recording_file
 from helpers.tooling.cli import main
 from helpers.tooling.synthesize import build_all
+from helpers.views.safe_markdown import render_markdown
+from helpers.views.tail_healing import CARET
 
 FIXTURES = ROOT / "fixtures"
 
@@ -315,3 +317,35 @@ def test_check_verifies_the_error_a_recording_intends(tmp_path, capsys):
     wrong.write_text(json.dumps(data))
     assert main(["check", str(wrong)]) == 1
     assert "intends ValueError, but the SDK returned a message" in capsys.readouterr().out
+
+
+def test_render_frames_prints_one_json_line_per_redraw_ending_with_the_whole_render(tmp_path, capsys):
+    text = "# Title\n\nSome **bold** and `code`.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+    source = tmp_path / "answer.md"
+    source.write_text(text, encoding="utf-8")
+    assert main(["render-frames", str(source), "--chunk", "5"]) == 0
+    frames = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(frames) == -(-len(text) // 5) + 1 and [f["frame"] for f in frames] == list(range(len(frames)))
+    assert frames[-1] == {"frame": len(frames) - 1, "chars": len(text), "final": True, "raw_markup": [], "html": render_markdown(text)}
+    assert not any(f["raw_markup"] for f in frames) and all(CARET in f["html"] for f in frames[:-1])
+    assert main(["render-frames", str(source), "--chunk", "5", "--raw"]) == 0
+    unhealed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {kind for f in unhealed for kind in f["raw_markup"]} >= {"*", "`", "|"}
+
+
+@pytest.mark.parametrize(
+    ("argument", "message"),
+    [("missing.md", "does not exist"), (".", "is a folder"), ("latin1.md", "is not UTF-8 text")],
+)
+def test_render_frames_names_a_file_it_cannot_read(tmp_path, monkeypatch, capsys, argument, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "latin1.md").write_bytes("caf\xe9".encode("latin-1"))
+    assert main(["render-frames", argument]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_render_frames_refuses_a_chunk_below_one(capsys):
+    with pytest.raises(SystemExit):
+        main(["render-frames", "-", "--chunk", "0"])
+    assert "not a whole number of at least 1" in capsys.readouterr().err

@@ -16,7 +16,7 @@ import httpx2
 import ipywidgets
 import pytest
 from paths import ROOT
-from test_markdown_blocks import UNSAFE, assert_inert
+from test_markdown_blocks import UNSAFE, assert_inert, without_caret
 
 import helpers
 import helpers.views.stream_view as stream_view
@@ -25,6 +25,7 @@ from helpers.views.markdown_blocks import render_markdown, render_plain
 from helpers.views.received import Received
 from helpers.views.reveal import POLICIES, by_paragraph, when_complete
 from helpers.views.stream_view import CUT_MARK, VIEW_MODES, StreamView, side_by_side
+from helpers.views.tail_healing import CARET
 from helpers.views.throttle import DEFAULT_MAX_PAUSE, max_redraws, redraw_times
 from helpers.views.widget_column import FANOUT
 
@@ -167,7 +168,7 @@ def test_a_held_answer_shows_only_progress_until_complete() -> None:
 def test_a_paragraph_policy_shows_whole_paragraphs_only() -> None:
     view = StreamView(reveal=by_paragraph, widgets=True, rate=None)
     view.append("First paragraph.\n\nSecond, still being wri")
-    assert view.html == "<p>First paragraph.</p>\n"
+    assert without_caret(view.html) == "<p>First paragraph.</p>\n"
 
 
 def test_a_reveal_policy_of_your_own_works_even_one_that_takes_text_back() -> None:
@@ -181,7 +182,7 @@ def test_a_reveal_policy_of_your_own_works_even_one_that_takes_text_back() -> No
     view = StreamView(reveal=whole_lines_until_forty, widgets=True, rate=None, budget=None)
     for end in range(1, len(text) + 1):
         view.append(text[end - 1])
-        assert view.html == render_markdown(whole_lines_until_forty(text[:end], False)), repr(text[:end])
+        assert without_caret(view.html) == render_markdown(whole_lines_until_forty(text[:end], False)), repr(text[:end])
     view.finish()
     assert view.html == render_markdown(text) and view.status.startswith("Complete")
 
@@ -485,3 +486,17 @@ def test_a_refusal_after_text_takes_the_text_back_and_shows_why(front_end: list)
     view.append("late piece")  # nothing taken back is drawn again
     view.finish()
     assert "late piece" not in view.html and view.slots == 1
+
+
+def test_a_caret_marks_the_arriving_text_and_goes_when_the_answer_is_complete_or_cut() -> None:
+    view = StreamView(widgets=True, rate=None)
+    view.append("Some **bo")
+    assert view.html == f"<p>Some <strong>bo</strong>{CARET}</p>\n", "healed, with the caret after the text"
+    redraws = view.stats.redraws
+    view.finish()
+    assert view.html == "<p>Some **bo</p>\n" == render_markdown(view.text)
+    assert view.stats.redraws == redraws, "taking the caret away is not a redraw of the text"
+    stopped = StreamView(widgets=True, rate=None)
+    stopped.append("Cut in **the mid")
+    stopped.finish(cut=True)
+    assert stopped.html == "<p>Cut in <strong>the mid</strong></p>\n" + CUT_MARK, "a cut answer stays healed, without a caret"

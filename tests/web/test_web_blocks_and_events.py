@@ -12,7 +12,8 @@ import helpers
 from helpers.errors import ConfigError, NoRecordingError
 from helpers.replay.sse import parse
 from helpers.views.markdown_blocks import render_markdown
-from helpers.web.blocks import AnswerBlocks, first_change, without_images
+from helpers.views.tail_healing import CARET
+from helpers.web.blocks import AnswerBlocks, without_images
 from helpers.web.events import PING, blocks_event, describe_error, done_event, error_event
 
 ANSWER = """# Title
@@ -71,12 +72,6 @@ def test_a_late_link_definition_sends_the_blocks_it_changes_again():
     assert 'href="https://example.com"' in frozen[0]
 
 
-def test_first_change_finds_the_first_differing_block():
-    assert first_change((), ("a",)) == 0
-    assert first_change(("a", "b"), ("a", "b", "c")) == 2
-    assert first_change(("a", "b"), ("a", "B", "c")) == 1
-
-
 def test_images_become_links_and_nothing_else_changes():
     html = render_markdown('![alt text](https://example.com/i.png "t") and ![](/x.png) and `<img src="y">`')
     assert without_images(html) == (
@@ -124,3 +119,28 @@ def test_the_replay_message_for_an_unrecorded_prompt_says_what_to_do():
     kind, message = describe_error(NoRecordingError("x"))
     assert kind == "no_recording" and "recorded prompts" in message and "ANTHROPIC_API_KEY" in message
     assert helpers.MODEL  # the relay asks for the course's model
+
+
+def test_while_arriving_the_tail_is_healed_and_the_last_update_replaces_it():
+    answer = AnswerBlocks()
+    answer.add("Intro.\n\nSome **bo")
+    _, _, tail, _ = answer.update(heal=True, caret=True)
+    assert "**" not in tail and "<strong>bo</strong>" in tail and CARET in tail
+    assert answer.behind, "the page still shows the healed tail and its caret"
+    _, _, tail, _ = answer.update()
+    assert tail == "<p>Some **bo</p>\n" and not answer.behind
+
+
+def test_an_update_prepares_only_the_blocks_it_froze_not_the_whole_answer(monkeypatch):
+    import helpers.web.blocks as blocks
+
+    prepared = []
+    monkeypatch.setattr(blocks, "without_images", lambda html: prepared.append(html) or html)
+    answer = AnswerBlocks()
+    for n in range(500):
+        answer.add(f"Paragraph {n}.\n\n")
+        answer.update()
+    prepared.clear()
+    answer.add("One more.\n\nAnd the tail")
+    start, frozen, _, _ = answer.update()
+    assert start == 499 and len(frozen) == 2 and len(prepared) == 3, "the two blocks this froze and the tail, nothing older"

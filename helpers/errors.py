@@ -26,5 +26,13 @@ class RecordingError(CourseError):
     """A recording file that cannot be read or does not follow the recording format."""
 
 
+class LimitReached(BaseException):
+    """A cap on a loop's requests or calls was reached: a loop that never ends is stopped here.
+
+    Exercise checks and fault plans raise it into a student's code. A ``BaseException``, so that
+    neither the SDK's nor a student's ``except Exception`` can swallow it and try again.
+    """
+
+
 class ConfigError(CourseError):
     """A mode, speed or other setting that the course cannot use."""

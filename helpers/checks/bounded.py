@@ -39,6 +39,7 @@ class Bounded:
         return where + (RESTART if self.blocked else "")
 
 
+GIVE_UP_AFTER = 1.0  # seconds a run may go on once it is known never to end
 RESTART = " It may still be running in the background, using the processor: restart the kernel (Kernel > Restart) once it is fixed."
 
 
@@ -92,11 +93,20 @@ def _thread_frames(thread: threading.Thread) -> list[FrameType]:
     return frames[::-1]
 
 
-def run_in_thread(call: Callable[[], Any], seconds: float, filename: str, tick: Callable[[], None] = lambda: None) -> Bounded:
+def run_in_thread(
+    call: Callable[[], Any],
+    seconds: float,
+    filename: str = "",
+    tick: Callable[[], None] = lambda: None,
+    give_up: Callable[[], bool] = lambda: False,
+) -> Bounded:
     """Run ``call`` in a daemon thread for at most ``seconds``; if it is still running, where in ``filename`` it is.
 
-    ``tick`` is called every few milliseconds meanwhile (a check presses Stop from there). ``call``
-    may itself return a ``Bounded`` (``await_within`` does, when a task waited too long): it is passed on.
+    ``tick`` is called every few milliseconds meanwhile (a check presses Stop from there). Once
+    ``give_up()`` says the run will never end (its request limit reached, a coroutine never
+    awaited), a run still going a second later is given up at once: waiting out the whole budget
+    would teach nothing more. ``call`` may itself return a ``Bounded`` (``await_within`` does,
+    when a task waited too long): it is passed on.
     """
     outcome: list[Attempt] = []
 
@@ -109,9 +119,14 @@ def run_in_thread(call: Callable[[], Any], seconds: float, filename: str, tick: 
     started = time.perf_counter()
     worker = threading.Thread(target=work, name="course-check", daemon=True)
     worker.start()
+    hopeless_since = None
     while worker.is_alive() and time.perf_counter() - started < seconds:
         worker.join(0.01)
         tick()
+        if hopeless_since is None and give_up():
+            hopeless_since = time.perf_counter()
+        if hopeless_since is not None and time.perf_counter() - hopeless_since > GIVE_UP_AFTER:
+            break
     elapsed = time.perf_counter() - started
     if worker.is_alive():
         return Bounded(Attempt(), elapsed, timed_out=True, blocked=True, stuck_at=source_line(_thread_frames(worker), filename))

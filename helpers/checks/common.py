@@ -17,7 +17,7 @@ import anthropic
 
 from helpers import config
 from helpers.client import make_client
-from helpers.errors import NoRecordingError
+from helpers.errors import LimitReached, NoRecordingError
 from helpers.replay import recording_file
 
 Status = Literal["correct", "unfinished", "wrong"]
@@ -59,13 +59,6 @@ class Exercise:
         return Verdict(title, status, tuple(label + text for label, text in labelled if text))
 
 
-class CheckLimitReached(BaseException):
-    """A check's cap on requests was reached: a loop that never ends is stopped here.
-
-    A ``BaseException``, so that neither the SDK's nor a student's ``except Exception`` swallows it.
-    """
-
-
 class RequestCap:
     """Middleware that keeps each request's JSON body, and stops the student's code past ``limit`` requests."""
 
@@ -75,7 +68,7 @@ class RequestCap:
 
     def __call__(self, request: Any, call_next: Any) -> Any:
         if len(self.bodies) >= self.limit:
-            raise CheckLimitReached(f"it sent more than {self.limit} requests")
+            raise LimitReached(f"it sent more than {self.limit} requests")
         self.bodies.append(dict(request.json or {}))
         return call_next(request)
 
@@ -105,7 +98,7 @@ def attempt(function: Callable[..., Any], *args: Any) -> Attempt:
         return Attempt(value=function(*args))
     except Exception as err:  # a student's bug is reported, never raised
         return Attempt(error=err)
-    except CheckLimitReached as limit:
+    except LimitReached as limit:
         return Attempt(stopped=str(limit))
 
 

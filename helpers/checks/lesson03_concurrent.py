@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from helpers.checks.common import (
-    CheckLimitReached,
     Exercise,
     Verdict,
     attempt,
@@ -31,6 +30,7 @@ from helpers.checks.common import (
     wrong_kind,
 )
 from helpers.checks.tool_results import FAILED_BLOCK, RESULT_BLOCK, canonical_result, result_turn_mistake, same_json
+from helpers.errors import LimitReached
 from helpers.teaching.course_tools import ToolFailure, call_tool, describe_call, run_tool, tool_uses
 
 RUN_CONCURRENTLY = Exercise(
@@ -62,7 +62,7 @@ class TimedRun:
     def __call__(self, block: Any) -> dict[str, Any]:
         with self._lock:
             if len(self.moments) >= CALL_CAP:  # a runaway loop gets a verdict, not minutes of waits
-                raise CheckLimitReached(f"it called run more than {CALL_CAP} times")
+                raise LimitReached(f"it called run more than {CALL_CAP} times")
         started = time.perf_counter()
         try:
             time.sleep(self.waits.get(getattr(block, "id", ""), 0.0))

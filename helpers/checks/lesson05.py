@@ -17,7 +17,6 @@ import functools
 import inspect
 import itertools
 import json
-import threading
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from helpers import config
+from helpers.checks.bounded import run_in_thread
 from helpers.checks.common import Exercise, Verdict, a_type, first_line, not_a_function, recorded_request
 from helpers.errors import NoRecordingError
 from helpers.replay import recording_file, sse
@@ -834,21 +834,18 @@ def judge_parse_sse(parse_sse: Callable[..., Any]) -> Verdict:
     ex = PARSE_SSE
     if not callable(parse_sse):
         return not_a_function(ex, parse_sse)
-    outcome: dict[str, Verdict] = {}
-
-    def work() -> None:
-        outcome["verdict"] = _judge_parse(parse_sse)
-
-    worker = threading.Thread(target=work, daemon=True)  # a loop that never ends is left behind, never waited for
-    worker.start()
-    worker.join(PARSE_LIMIT_S)
-    if "verdict" not in outcome:
+    code = getattr(parse_sse, "__code__", None)
+    ran = run_in_thread(lambda: _judge_parse(parse_sse), PARSE_LIMIT_S, code.co_filename if code else "")
+    if ran.timed_out:
         return ex.verdict(
             "wrong",
-            wrong=f"it was still running after {PARSE_LIMIT_S:g} s.",
+            wrong=f"it was still running after {PARSE_LIMIT_S:g} s.{ran.where}",
             hint="make sure each call ends: split pending + chunk once with .split(b'\\n\\n'), without a while loop that may never stop.",
         )
-    return outcome["verdict"]
+    if ran.result.error is not None:
+        raise ran.result.error  # the check's own bug: never hidden as a student's
+    verdict: Verdict = ran.result.value
+    return verdict
 
 
 def _judge_parse(parse_sse: Callable[..., Any]) -> Verdict:

@@ -26,6 +26,7 @@ import anthropic
 import httpx2
 
 from helpers import config
+from helpers.checks.bounded import RESTART, Bounded, run_in_thread
 from helpers.checks.common import (
     Attempt,
     Exercise,
@@ -40,10 +41,10 @@ from helpers.checks.common import (
     returned_none,
     sent_nothing,
 )
-from helpers.errors import NoRecordingError
+from helpers.errors import LimitReached, NoRecordingError
 from helpers.replay import sse
 from helpers.replay.recording_file import load
-from helpers.teaching.fault_plan import REGROUP, FaultPlan, RequestLimitReached
+from helpers.teaching.fault_plan import REGROUP, FaultPlan
 
 RECORDING = "recovery_answer"
 BREAK_AFTER = 10  # events: the faults of exercise 1 strike in the answer's second sentence
@@ -150,71 +151,55 @@ class Run:
 
 
 NEVER_AWAITED = "was never awaited"
-_RUNS = itertools.count(1)
-RESTART = " It may still be running in the background, using the processor: restart the kernel (Kernel > Restart) once it is fixed."
 
 
-@dataclass
-class Bounded:
-    """What ``_bounded`` saw: the result, whether a limit stopped it, how long it ran, and its warnings."""
+@dataclass(frozen=True)
+class Ran:
+    """A bounded run (``helpers.checks.bounded``), and whether it left a coroutine never awaited."""
 
-    result: Attempt
-    limit_hit: bool
-    timed_out: bool
-    seconds: float
-    never_awaited: bool = False
-    still_running: bool = False  # it goes on in its thread after the check returned
+    bounded: Bounded
+    never_awaited: bool
+
+    @property
+    def result(self) -> Attempt:
+        return self.bounded.result
+
+    @property
+    def limit_hit(self) -> bool:
+        """The plan's request limit stopped it (``LimitReached``)."""
+        return bool(self.bounded.result.stopped)
+
+    @property
+    def still_running(self) -> bool:
+        """It goes on in its thread after the check returned: Python cannot stop a thread."""
+        return self.bounded.blocked
 
 
-def _bounded(call: Callable[[], Any], seconds: float, runaway: Callable[[], bool] = lambda: False) -> Bounded:
+def _bounded(call: Callable[[], Any], seconds: float, runaway: Callable[[], bool] = lambda: False) -> Ran:
     """Run ``call`` in a worker thread for at most ``seconds``, noting a "coroutine ... was never awaited" warning.
 
-    A run that warned so, or for which ``runaway()`` became true (its request limit reached), and that still runs
-    a second later is given up at once: such a loop never ends, so waiting the whole budget would teach nothing more.
-    A worker still running then is left behind (``Bounded.still_running``): Python cannot stop a thread.
+    A run that warned so, or for which ``runaway()`` became true (its request limit reached), is given up a
+    second later: such a loop never ends.
     """
     caught: list[str] = []
-    name = f"lesson06-check-{next(_RUNS)}"
+    worker: list[threading.Thread] = []
+
+    def tracked() -> Any:
+        worker.append(threading.current_thread())
+        return call()
 
     def note(message: Any, category: Any, *_: Any, **__: Any) -> None:
-        if threading.current_thread().name == name:  # not a thread an earlier attempt left spinning
+        if worker and threading.current_thread() is worker[0]:  # not a thread an earlier attempt left spinning
             caught.append(str(message))
+
+    def never_awaited() -> bool:
+        return any(NEVER_AWAITED in message for message in caught)
 
     with warnings.catch_warnings():
         warnings.simplefilter("always", RuntimeWarning)
         warnings.showwarning = note
-        worker, outcome, elapsed = _run_in_thread(call, seconds, caught, runaway, name)
-        alive = worker.is_alive()
-    never_awaited = any(NEVER_AWAITED in message for message in caught)
-    if alive:
-        return Bounded(Attempt(), False, True, elapsed, never_awaited, still_running=worker.is_alive())
-    return Bounded(outcome.get("result", Attempt()), bool(outcome.get("limit")), False, elapsed, never_awaited)
-
-
-def _run_in_thread(
-    call: Callable[[], Any], seconds: float, caught: list[str], runaway: Callable[[], bool], name: str
-) -> tuple[threading.Thread, dict[str, Any], float]:
-    outcome: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            outcome["result"] = attempt(call)
-        except RequestLimitReached:
-            outcome["limit"] = True
-        except BaseException as err:  # SystemExit or KeyboardInterrupt from a student's code: report it
-            outcome["result"] = Attempt(error=RuntimeError(f"{type(err).__name__} {err}"))
-
-    started = time.perf_counter()
-    worker = threading.Thread(target=work, name=name, daemon=True)  # a loop that never ends is left behind, never waited for
-    worker.start()
-    flagged_at = None
-    while worker.is_alive() and (elapsed := time.perf_counter() - started) < seconds:
-        worker.join(min(0.1, seconds - elapsed))
-        if flagged_at is None and (runaway() or any(NEVER_AWAITED in message for message in caught)):
-            flagged_at = time.perf_counter()
-        if flagged_at is not None and time.perf_counter() - flagged_at > 1.0:
-            break
-    return worker, outcome, time.perf_counter() - started
+        bounded = run_in_thread(tracked, seconds, give_up=lambda: runaway() or never_awaited())
+    return Ran(bounded, never_awaited())
 
 
 def _chain(err: BaseException | None) -> list[BaseException]:
@@ -258,7 +243,7 @@ def run_retries(
 
     def sleep(seconds: float) -> None:
         if plan.requests >= REQUEST_LIMIT:
-            raise RequestLimitReached("slept after the request limit")
+            raise LimitReached("slept after the request limit")
         sleeps.append(seconds)
 
     with plan.client() as client, _seeded(seed):
@@ -268,7 +253,9 @@ def run_retries(
             WALL_SECONDS,
             runaway=lambda: plan.requests >= REQUEST_LIMIT,
         )
-    return Run(plan, ran.result, ran.seconds, ran.limit_hit, ran.timed_out, shown, notices, sleeps, still_running=ran.still_running)
+    return Run(
+        plan, ran.result, ran.bounded.seconds, ran.limit_hit, ran.bounded.timed_out, shown, notices, sleeps, still_running=ran.still_running
+    )
 
 
 RECOVERIES: tuple[tuple[str, str, str], ...] = (
@@ -711,8 +698,8 @@ def run_stalls(
         return asyncio.run(bounded())
 
     ran = _bounded(call, seconds + 0.5, runaway=lambda: plan.requests > max_attempts)
-    timed_out = ran.timed_out or (isinstance(ran.result.error, TimeoutError) and ran.seconds >= seconds)
-    run = Run(plan, ran.result, ran.seconds, ran.limit_hit, timed_out, closed_at_return=closed)
+    timed_out = ran.bounded.timed_out or (isinstance(ran.result.error, TimeoutError) and ran.bounded.seconds >= seconds)
+    run = Run(plan, ran.result, ran.bounded.seconds, ran.limit_hit, timed_out, closed_at_return=closed)
     run.never_awaited, run.still_running = ran.never_awaited, ran.still_running
     run.ended = time.perf_counter()
     return run

@@ -27,7 +27,7 @@ import httpx2
 
 from helpers import config
 from helpers.client import REPLAY_BASE_URL, REPLAY_KEY
-from helpers.errors import ConfigError
+from helpers.errors import ConfigError, LimitReached
 from helpers.replay.faults import parse_fault
 from helpers.replay.library import RecordingLibrary
 from helpers.replay.stopwatch import Stopwatch
@@ -43,14 +43,6 @@ HTTP_ERRORS = {
     529: ("overloaded_error", "Overloaded"),
 }
 """The error type and message the API sends with each HTTP status a plan can serve."""
-
-
-class RequestLimitReached(BaseException):
-    """A plan's request limit was reached: a retry loop that does not stop is stopped here.
-
-    A ``BaseException``, so that neither the SDK's nor a student's ``except Exception`` can
-    swallow it and try again.
-    """
 
 
 @dataclass
@@ -234,7 +226,7 @@ class FaultPlan(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
 
     def _next(self, request: httpx2.Request) -> tuple[Attempt, ReplayTransport | None]:
         if self.limit is not None and len(self.attempts) >= self.limit:
-            raise RequestLimitReached(f"the plan's limit of {self.limit} requests was reached")
+            raise LimitReached(f"the plan's limit of {self.limit} requests was reached")
         step = self.steps[min(len(self.attempts), len(self.steps) - 1)]
         status = _http_status(step)
         attempt = Attempt(len(self.attempts) + 1, step, status or 200, time.perf_counter())

@@ -21,7 +21,8 @@ import pytest
 from exercise_testing import assert_verdict, load_solutions, not_implemented, unfinished
 
 from helpers.checks import lesson06 as checks
-from helpers.teaching.fault_plan import FaultPlan, RequestLimitReached
+from helpers.errors import LimitReached
+from helpers.teaching.fault_plan import FaultPlan
 
 pytestmark = pytest.mark.realtime  # serves HTTP on 127.0.0.1 or waits real seconds: out of the quick loop
 
@@ -99,7 +100,7 @@ def test_a_spend_limit_is_a_rate_limit_error_that_is_not_retried(code: str | Non
 def test_a_plan_stops_a_runaway_loop_with_an_exception_except_exception_cannot_catch() -> None:
     plan = FaultPlan(["error@after=10"], limit=3)
     client = plan.client()
-    with pytest.raises(RequestLimitReached):
+    with pytest.raises(LimitReached):
         while True:
             try:
                 with client.messages.stream(**REQUEST) as stream:
@@ -392,7 +393,7 @@ def catches_everything(client: Any, request: Any, show: Any, notice: Any, max_at
             if message.stop_reason is None:
                 raise solutions.StreamEndedEarly("cut short")
             return message
-        except:  # noqa: E722 - the mistake under test: it also catches the check's RequestLimitReached
+        except:  # noqa: E722 - the mistake under test: it also catches the check's LimitReached
             notice("again")
             with contextlib.suppress(BaseException):  # the check's sleep raises once the request limit is reached
                 sleep(0.5)

@@ -2,8 +2,9 @@
 
 Each check runs the student's function against the exercise recording with its own replay
 client at no-wait speed, so the verdict is the same in every course mode and at every speed
-(exercise 2 runs a value that is not the recording's clock again at the recorded pace, to judge
-a wall clock's reading).
+(exercise 2 also runs once with the recording's text held back, to see that the value comes from
+its client, and runs a value that is not the recording's clock again at the recorded pace, to
+judge a wall clock's reading).
 ``judge_*`` return a :class:`Verdict` (tests use them); ``check_*`` print it (the notebook uses
 them). A check never raises because an exercise is unfinished or wrong: it says what is right,
 what is wrong, and what to try.
@@ -12,6 +13,7 @@ what is wrong, and what to try.
 from __future__ import annotations
 
 import contextlib
+import math
 import numbers
 import time
 from collections.abc import Callable
@@ -278,28 +280,61 @@ def _first_difference(a: str, b: str) -> int:
 # Exercise 2: time to first token ---------------------------------------------------------------
 
 _WALL_EARLY, _WALL_LATE = 0.02, 0.25  # seconds a wall clock may read before or after a recorded moment (pacing, a busy machine)
+_LATER = 5.0  # seconds the check's second run of the recording holds its text back, to see whether the value moves with it
+_HELD_BACK = f"stall@after=1,seconds={_LATER:g}"  # after message_start: the headers and the first event keep their moments
 
 
 def judge_time_to_first_token(time_to_first_token: Callable[[Any, dict[str, Any]], Any]) -> Verdict:
     """Exercise 2: seconds from sending the request to the first piece of text.
 
     The first run replays without waiting, which a reading of ``helpers.stopwatch(client)`` (the
-    recording's clock) passes at once. Any other value may come from a wall clock such as
-    ``time.perf_counter()``, which reads about zero there, so the function runs again with the
-    recording replayed at its recorded pace and that value is judged as a wall clock's.
+    recording's clock) passes at once. A second no-wait run holds the recording's text back, so a
+    value that does not move with it was not read on the client's clock. Any other value may come
+    from a wall clock such as ``time.perf_counter()``, which reads about zero there, so the function
+    runs again with the recording replayed at its recorded pace and that value is judged as a wall clock's.
     """
     ex = TIME_TO_FIRST_TOKEN
     run = _run_with_request(ex, time_to_first_token)
     if isinstance(run, Verdict):
         return run
+    too_large = _too_large(run.value)
+    if too_large:
+        return too_large
     expected = reference()
-    verdict = _judge_recording_clock(float(run.value), expected)
+    value = float(run.value)
+    verdict = _judge_unmoved(time_to_first_token, value, expected) or _judge_recording_clock(value, expected)
     if verdict is not None:
         return verdict
     paced = _run_paced(time_to_first_token)
     if isinstance(paced, Verdict):
         return paced
-    return _judge_wall_clock(float(paced.value), paced.took, expected)
+    return _judge_wall_clock(paced, expected)
+
+
+def _judge_unmoved(function: Callable[..., Any], value: float, expected: Reference) -> Verdict | None:
+    """Run the function on a recording whose text comes later; a verdict if its value stayed the same, else None.
+
+    A reading of ``helpers.stopwatch(client)`` moves with the recording, and a wall clock never reads
+    the same to the nanosecond twice; a stopwatch made for another client (the notebook's own
+    ``stopwatch``) keeps that client's last reading, whatever this client does.
+    """
+    before_the_hold = (expected.headers_at, expected.first_event_at)
+    if value < 0.05 or any(abs(value - moment) <= _SAME_TIME for moment in before_the_hold):
+        return None  # about zero (a wall clock without waits) or a moment the held-back run keeps
+    with replay_client(_HELD_BACK) as client:
+        again = _run_again(function, client)
+    if isinstance(again, Verdict):
+        return again
+    if float(again.value) != value:
+        return None
+    return TIME_TO_FIRST_TOKEN.verdict(
+        "wrong",
+        wrong=f"it returned {value:g} both times the check ran it, though the second time the first text came "
+        f"{_LATER:g} s later: the number was not read on the `client` your function was given. A stopwatch made for another "
+        "client, such as the notebook's `stopwatch` (made for the notebook's own client), keeps that client's last reading.",
+        hint="make the clock from the client your function is given: clock = helpers.stopwatch(client), and return "
+        "clock.elapsed() at the first piece (or use time.perf_counter() - started).",
+    )
 
 
 def _judge_recording_clock(value: float, expected: Reference) -> Verdict | None:
@@ -324,6 +359,8 @@ def _judge_recording_clock(value: float, expected: Reference) -> Verdict | None:
         ),
         (expected.complete_at, "that is when the whole answer had arrived.", "read the clock at the first piece, not after the loop."),
         (first * 1000, "that looks like milliseconds.", "return seconds."),
+        (first * 1e6, "that looks like microseconds.", "return seconds."),
+        (first * 1e9, "that looks like nanoseconds.", "return seconds."),
     ]
     for moment, wrong, hint in mistakes:
         if abs(value - moment) <= _SAME_TIME * max(1.0, moment):
@@ -332,19 +369,25 @@ def _judge_recording_clock(value: float, expected: Reference) -> Verdict | None:
 
 
 @dataclass(frozen=True)
-class PacedRun:
-    """A run of the function with the recording replayed at its recorded pace: what it returned, and how long it took."""
+class Rerun:
+    """Another run of the function, on a replay client the check chose: what it returned, and how long it took."""
 
     value: Any
     took: float  # wall-clock seconds the call lasted
+    cpu: float  # CPU seconds the process used meanwhile (what time.process_time() advanced by)
 
 
-def _run_paced(function: Callable[..., Any]) -> Verdict | PacedRun:
+def _run_paced(function: Callable[..., Any]) -> Verdict | Rerun:
     """Call ``function(client, request)`` on a replay client that waits as recorded, so a wall clock reads real seconds."""
     with make_client("replay", speed=1, backup=False, fault="", nearest=False) as client:
-        started = time.perf_counter()
-        result = attempt(function, client.with_middleware(RequestCap(1)), exercise_request())  # one 2 s answer at most
-        took = time.perf_counter() - started
+        return _run_again(function, client)  # one 2 s answer at most
+
+
+def _run_again(function: Callable[..., Any], client: Any) -> Verdict | Rerun:
+    """Call ``function(client, request)`` allowing one request; a Verdict if it sent more, raised or returned no number."""
+    started, cpu_started = time.perf_counter(), time.process_time()
+    result = attempt(function, client.with_middleware(RequestCap(1)), exercise_request())
+    took, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     if result.stopped:
         return TIME_TO_FIRST_TOKEN.verdict(
             "wrong",
@@ -354,7 +397,18 @@ def _run_paced(function: Callable[..., Any]) -> Verdict | PacedRun:
     failure = crashed(TIME_TO_FIRST_TOKEN, result)
     if failure:
         return failure
-    return wrong_kind(TIME_TO_FIRST_TOKEN, result.value) or PacedRun(result.value, took)
+    return wrong_kind(TIME_TO_FIRST_TOKEN, result.value) or _too_large(result.value) or Rerun(result.value, took, cpu)
+
+
+def _too_large(value: Any) -> Verdict | None:
+    """The verdict for a whole number too large to be any float (not a time); None for a number a float can hold."""
+    try:
+        float(value)
+    except OverflowError:
+        return TIME_TO_FIRST_TOKEN.verdict(
+            "wrong", wrong="it returned a whole number too large to be a time in seconds.", hint=TIME_TO_FIRST_TOKEN.recipe
+        )
+    return None
 
 
 def _near(value: float, moment: float) -> bool:
@@ -362,39 +416,48 @@ def _near(value: float, moment: float) -> bool:
     return moment - _WALL_EARLY <= value <= moment + _WALL_LATE
 
 
-def _judge_wall_clock(value: float, took: float, expected: Reference) -> Verdict:
+def _judge_wall_clock(paced: Rerun, expected: Reference) -> Verdict:
     """Judge a value measured on a wall clock while the recording played at its recorded pace."""
     ex, first = TIME_TO_FIRST_TOKEN, expected.first_text_at
-    paced = "with the recording replayed at its recorded pace"
+    value, took = float(paced.value), paced.took
+    paced_as_recorded = "with the recording replayed at its recorded pace"
+    whole = _whole_seconds(paced.value, first)
+    if whole:
+        return ex.verdict(
+            "wrong",
+            wrong=f"it returned {paced.value!r} {paced_as_recorded}, but the first text came {seconds(first)} after the request: {whole}",
+            hint="keep the fraction of a second: return the difference as it is (or round(seconds, 2), which keeps hundredths).",
+        )
     if _near(value, first):
         return ex.verdict(
             "correct",
-            right=f"{value:.2f} s on your clock {paced}: the first text was recorded at {seconds(first)} "
+            right=f"{value:.2f} s on your clock {paced_as_recorded}: the first text was recorded at {seconds(first)} "
             f"(the headers at {seconds(expected.headers_at)}, the whole answer at {seconds(expected.complete_at)}). "
             "Live, the same code measures the real wait.",
         )
     if expected.headers_at - _WALL_EARLY <= value <= expected.first_event_at + _WALL_LATE:
         return ex.verdict(
             "wrong",
-            wrong=f"it returned {value:.2f} s {paced}: that is when the response began (headers at "
+            wrong=f"it returned {value:.2f} s {paced_as_recorded}: that is when the response began (headers at "
             f"{seconds(expected.headers_at)}), before any text.",
             hint="read the clock inside the loop, when the first piece arrives.",
         )
     if _near(value, first - expected.headers_at):
         return ex.verdict(
             "wrong",
-            wrong=f"it returned {value:.2f} s {paced}, but the first text came {seconds(first)} after the request: the clock "
-            f"started inside the with block, after the {seconds(expected.headers_at)} the response headers took.",
+            wrong=f"it returned {value:.2f} s {paced_as_recorded}, but the first text came {seconds(first)} after the request: "
+            f"the clock started inside the with block, after the {seconds(expected.headers_at)} the response headers took.",
             hint="read time.perf_counter() just before `with client.messages.stream(**request) as stream:`, where the request is sent.",
         )
     if expected.pieces[-1][0] - _WALL_EARLY <= value <= expected.complete_at + _WALL_LATE:
         return ex.verdict(
             "wrong",
-            wrong=f"it returned {value:.2f} s {paced}: that is when the whole answer had arrived.",
+            wrong=f"it returned {value:.2f} s {paced_as_recorded}: that is when the whole answer had arrived.",
             hint="read the clock at the first piece, not after the loop.",
         )
-    if _near(value / 1000, first):
-        return ex.verdict("wrong", wrong=f"it returned {value:g}: that looks like milliseconds.", hint="return seconds.")
+    for per_second, unit, why in _UNITS:
+        if _near(value / per_second, first):
+            return ex.verdict("wrong", wrong=f"it returned {value:g}: that looks like {unit}{why}", hint=_IN_SECONDS)
     if value > took + 1:
         return ex.verdict(
             "wrong",
@@ -402,15 +465,52 @@ def _judge_wall_clock(value: float, took: float, expected: Reference) -> Verdict
             "time since the request was sent.",
             hint="subtract: started = time.perf_counter() before the request, then time.perf_counter() - started at the first piece.",
         )
+    if 0 <= value < 0.05 and _cpu_time(value, paced.cpu):
+        return ex.verdict(
+            "wrong",
+            wrong=f"it returned {value:.3f} s {paced_as_recorded}, though your function ran for {took:.2f} s: that looks like "
+            "time.process_time() (or thread_time()), which counts the CPU time your program used, not the time that passed. "
+            "It stands still while the program waits for the network, and waiting is most of the time to first token.",
+            hint="use a wall clock, which keeps counting while you wait: started = time.perf_counter() before the request, then "
+            "time.perf_counter() - started at the first piece.",
+        )
     if 0 <= value < 0.05:
         return ex.verdict(
             "wrong",
-            wrong=f"it returned {value:.3f} s, about zero, {paced}: the first text came {seconds(first)} after the request.",
+            wrong=f"it returned {value:.3f} s, about zero, {paced_as_recorded}: the first text came {seconds(first)} after the request.",
             hint="start the clock before the request is sent and read it when the first piece arrives, not both at the same moment.",
         )
     return ex.verdict(
         "wrong", wrong=f"it returned {value:g} s, but the first text arrived {seconds(first)} after the request.", hint=ex.recipe
     )
+
+
+_UNITS = (
+    (1e3, "milliseconds", "."),
+    (1e6, "microseconds", ": a timedelta's .microseconds is only its microseconds part, and .total_seconds() the whole of it."),
+    (1e9, "nanoseconds", ": time.perf_counter_ns() counts nanoseconds."),
+)
+_IN_SECONDS = "return seconds: time.perf_counter() - started (or a timedelta's .total_seconds())."
+
+
+def _whole_seconds(value: Any, first: float) -> str:
+    """Why the value is the first text's moment cut or rounded to whole seconds; "" if it is not."""
+    if isinstance(value, bool) or float(value) not in (math.floor(first), math.ceil(first)) or float(first).is_integer():
+        return ""
+    if not isinstance(value, numbers.Integral) and float(value) == 0:
+        return ""  # 0.0 from a float clock is about zero, judged as that
+    if float(value) < first:
+        return "the fraction of a second was cut off, as int(seconds) (or math.floor) does: it keeps whole seconds only."
+    return "it was rounded to whole seconds, as round(seconds) without a number of digits (or math.ceil) does."
+
+
+def _cpu_time(value: float, cpu: float) -> bool:
+    """Whether a reading near zero is the CPU time the process used during the call (time.process_time()), not a wall clock's.
+
+    A process_time() difference taken around the request cannot exceed what the whole call used, and holds most of
+    it; two wall-clock readings taken at once hold almost none.
+    """
+    return 0.3 * cpu <= value <= cpu + 0.001 and value > 0.0002
 
 
 # Exercise 3: stop after the first sentence ---------------------------------------------------

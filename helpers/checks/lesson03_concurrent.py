@@ -3,16 +3,19 @@
 The check hands the student's ``run_concurrently(calls, run)`` the ``tool_use`` blocks of recorded
 replies (streamed through the SDK) and its own ``run``: the real tool, made slow by a stated wait
 (the first call slowest, so the calls finish in the other order), which notes when each call
-started and ended. From those moments it tells concurrent from one-after-the-other, and from the
-results it tells each result paired with its own call from one paired by finishing order.
+started and ended. From those moments it tells concurrent from one-after-the-other (and a function
+that returned while its calls still ran), and from the results it tells each result paired with its
+own call from one paired by finishing order. The last case mixes calls that succeed with one that
+fails, so a failure that swallows the other results shows.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,10 +47,12 @@ RUN_CONCURRENTLY = Exercise(
     kind_words="a list of tool_result blocks",
 )
 SLOWEST = 0.15  # seconds the first call's stated service takes; each later call takes less
+GRACE = 0.02  # seconds for threads a function started, and did not wait for, to reach `run` (every call waits longer)
 CALL_CAP = 8  # calls of run a check allows, per reply: the cap keeps the check within a couple of seconds
-CASES = (
-    ("tools_exercise_1", "a reply with two get_weather calls"),
-    ("tools_unknown_city_1", "a reply whose one call fails"),
+CASES: tuple[tuple[tuple[str, ...], str], ...] = (  # the recordings whose calls make one case, and what the case is
+    (("tools_exercise_1",), "a reply with two get_weather calls"),
+    (("tools_unknown_city_1",), "a reply whose one call fails"),
+    (("tools_exercise_1", "tools_unknown_city_1"), "three calls of which one fails"),
 )
 
 
@@ -57,12 +62,18 @@ class TimedRun:
 
     waits: dict[str, float]
     moments: list[tuple[str, float, float]] = field(default_factory=list)  # (call id, started, ended)
+    started: int = 0  # calls begun, ended or not
+    pool_sizes: list[int] = field(default_factory=list)  # max_workers of the ThreadPoolExecutor each call ran in
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __call__(self, block: Any) -> dict[str, Any]:
         with self._lock:
-            if len(self.moments) >= CALL_CAP:  # a runaway loop gets a verdict, not minutes of waits
+            if self.started >= CALL_CAP:  # a runaway loop gets a verdict, not minutes of waits
                 raise LimitReached(f"it called run more than {CALL_CAP} times")
+            self.started += 1
+            size = _pool_size()
+            if size is not None:
+                self.pool_sizes.append(size)
         started = time.perf_counter()
         try:
             time.sleep(self.waits.get(getattr(block, "id", ""), 0.0))
@@ -70,6 +81,11 @@ class TimedRun:
         finally:
             with self._lock:
                 self.moments.append((getattr(block, "id", ""), started, time.perf_counter()))
+
+    def unfinished_at(self, moment: float) -> int:
+        """How many of the calls begun so far had not ended by ``moment``."""
+        with self._lock:
+            return self.started - sum(1 for _, _, ended in self.moments if ended <= moment)
 
     def ran(self, call_id: str) -> int:
         return sum(1 for i, _, _ in self.moments if i == call_id)
@@ -79,22 +95,47 @@ class TimedRun:
         return any(b_start >= a_end for a, _, a_end in self.moments for b, b_start, _ in self.moments if a != b)
 
 
+def _pool_size() -> int | None:
+    """The max_workers of the ThreadPoolExecutor whose worker thread this is; None in any other thread.
+
+    A pool's worker thread runs with a weak reference to its pool as its first argument.
+    """
+    args = getattr(threading.current_thread(), "_args", None)
+    reference = args[0] if isinstance(args, tuple) and args else None
+    pool = reference() if isinstance(reference, weakref.ref) else None
+    size = getattr(pool, "_max_workers", None) if isinstance(pool, ThreadPoolExecutor) else None
+    return size if isinstance(size, int) else None
+
+
 def judge_run_concurrently(run_concurrently: Callable[[Sequence[Any], Callable[[Any], Any]], Any]) -> Verdict:
     """Exercise 5: every call run at once, and one tool_result per call, in the calls' order, paired by id."""
     ex = RUN_CONCURRENTLY
     if not callable(run_concurrently):
         return not_a_function(ex, run_concurrently)
     passed: list[str] = []
-    for name, what in CASES:
-        calls = recorded_calls(name)
+    for names, what in CASES:
+        calls = [call for name in names for call in recorded_calls(name)]
         runner = TimedRun({call.id: SLOWEST / (n + 1) for n, call in enumerate(calls)})
         result = attempt(run_concurrently, calls, runner)
-        right = f"it handled {', '.join(passed)}." if passed else ""
-        if not passed and result.unfinished and not runner.moments:
+        returned_at = time.perf_counter()
+        time.sleep(GRACE)
+        still_running = runner.unfinished_at(returned_at)
+        right = f"it handled {_listed(passed)}." if passed else ""
+        if not passed and result.unfinished and not runner.started:
             return not_finished(ex, result)
         if result.stopped:
             return ex.verdict(
                 "wrong", right=right, wrong=f"for {what}, {result.stopped}; the check stopped it.", hint="run each call once."
+            )
+        if still_running and result.error is None:
+            return ex.verdict(
+                "wrong",
+                right=right,
+                wrong=f"for {what}, it returned while {still_running} of the {runner.started} calls it started were still "
+                "running: it never waited for them (threads started and never joined, or futures never waited for), so their "
+                "results were not there yet.",
+                hint="wait for every call before building the results: thread.join() on each thread, future.result() on each "
+                "future, or pool.map inside `with ThreadPoolExecutor() as pool:`, which waits as the block ends.",
             )
         if isinstance(result.error, ToolFailure):
             return ex.verdict(
@@ -116,8 +157,12 @@ def judge_run_concurrently(run_concurrently: Callable[[Sequence[Any], Callable[[
     return ex.verdict(
         "correct",
         right=f"it ran the calls at the same time and returned their results in the calls' order, each with its own id, for "
-        f"{' and '.join(passed)}.",
+        f"{_listed(passed)}.",
     )
+
+
+def _listed(items: Sequence[str]) -> str:
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
 
 
 def recorded_calls(name: str) -> list[Any]:
@@ -150,6 +195,17 @@ def _mistake(what: str, value: list[Any], calls: list[Any], runner: TimedRun, ri
             wrong=f"for {what}, it ran {describe_call(twice[0])} {runner.ran(twice[0].id)} times; a tool call runs once.",
             hint="run each call once, and keep its output (or its future) with its block.",
         )
+    if len(calls) > 1 and runner.one_after_the_other() and runner.pool_sizes and min(runner.pool_sizes) < len(calls):
+        workers = min(runner.pool_sizes)
+        return ex.verdict(
+            "wrong",
+            right=right,
+            wrong=f"for {what}, not every call ran at once: the pool has {workers} worker{'s' if workers != 1 else ''} "
+            f"(ThreadPoolExecutor(max_workers={workers})) for {len(calls)} calls, so {len(calls) - workers} of them waited "
+            "for a free worker.",
+            hint="give the pool a worker for each call: ThreadPoolExecutor() (its default is enough here) or "
+            "ThreadPoolExecutor(max_workers=len(calls)).",
+        )
     if len(calls) > 1 and runner.one_after_the_other():
         return ex.verdict(
             "wrong",
@@ -168,7 +224,19 @@ def _mistake(what: str, value: list[Any], calls: list[Any], runner: TimedRun, ri
     expected = [run_tool(call) for call in calls]
     if same_json([canonical_result(item) for item in value], expected):
         return None
-    by_id = {item.get("tool_use_id"): canonical_result(item) for item in value if isinstance(item, dict)}
+    lost = _lost_to_a_failure(value, calls, expected)
+    if lost:
+        return ex.verdict(
+            "wrong",
+            right=right,
+            wrong=f"for {what}, {lost}",
+            hint="catch ToolFailure inside a small function that runs ONE call and builds its block, and map that function: "
+            "a try around pool.map(...) catches the first failure for every call at once, since map re-raises it when its "
+            f"result is asked for. The failed call gets {FAILED_BLOCK}; the others keep their own output.",
+        )
+    by_id = {
+        item["tool_use_id"]: canonical_result(item) for item in value if isinstance(item, dict) and isinstance(item.get("tool_use_id"), str)
+    }
     if len(value) == len(expected) and same_json([by_id.get(r["tool_use_id"]) for r in expected], expected):
         return ex.verdict(
             "wrong",
@@ -179,6 +247,20 @@ def _mistake(what: str, value: list[Any], calls: list[Any], runner: TimedRun, ri
     turn = {"role": "user", "content": value}
     wrong = result_turn_mistake(f"for {what}, the results", turn, {"role": "user", "content": expected}, [_as_dict(c) for c in calls])
     return ex.verdict("wrong", right=right, wrong=wrong or f"for {what}, the results differ from {expected}.", hint=ex.recipe)
+
+
+def _lost_to_a_failure(value: list[Any], calls: list[Any], expected: list[dict[str, Any]]) -> str:
+    """What a one-for-all failure cost, when every call that succeeded came back marked as failed; "" otherwise."""
+    failed = [call for call, result in zip(calls, expected, strict=True) if result.get("is_error")]
+    succeeded = [(call, result) for call, result in zip(calls, expected, strict=True) if not result.get("is_error")]
+    by_id = {item["tool_use_id"]: item for item in value if isinstance(item, dict) and isinstance(item.get("tool_use_id"), str)}
+    if not failed or not succeeded or not all(by_id.get(call.id, {}).get("is_error") for call, _ in succeeded):
+        return ""
+    call, result = succeeded[0]
+    return (
+        f"only {describe_call(failed[0])} failed, but every result says is_error: the output of {describe_call(call)} "
+        f"({result['content']}) was lost to the other call's failure."
+    )
 
 
 def _as_dict(call: Any) -> dict[str, Any]:

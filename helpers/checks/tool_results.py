@@ -80,7 +80,10 @@ class CanonicalResults:
 
 def same_json(a: Any, b: Any) -> bool:
     """Equal as JSON; a value JSON cannot hold never equals one it can (an exception is not its message)."""
-    return json.dumps(a, sort_keys=True, default=repr) == json.dumps(b, sort_keys=True, default=repr)
+    try:
+        return json.dumps(a, sort_keys=True, default=repr) == json.dumps(b, sort_keys=True, default=repr)
+    except (TypeError, ValueError):  # keys that cannot be sorted together (1 and "a"), or a value nested too deep
+        return False
 
 
 def holds_results(message: Any) -> bool:
@@ -115,7 +118,35 @@ def result_turn_mistake(where: str, mine: dict[str, Any], theirs: dict[str, Any]
         )
     if any("tool_use_id" not in r for r in results):
         return f"{where} has a tool_result without tool_use_id; each result names the call it answers: 'tool_use_id': block.id."
-    return _content_mistake(where, results, theirs["content"], calls) or _pairing_mistake(where, results, theirs["content"], calls)
+    odd_id = next((r["tool_use_id"] for r in results if not isinstance(r["tool_use_id"], str)), None)
+    if odd_id is not None:
+        return f"{where} has a tool_use_id that is {a_type(odd_id)}, not the call's id (a string): 'tool_use_id': block.id."
+    return (
+        _content_mistake(where, results, theirs["content"], calls)
+        or _pairing_mistake(where, results, theirs["content"], calls)
+        or _field_mistake(where, results)
+    )
+
+
+RESULT_FIELDS = ("type", "tool_use_id", "content", "is_error")
+UNRECORDED_FIELDS = ("cache_control", "toolset_name")  # valid in a tool_result, absent from this course's recordings
+
+
+def _field_mistake(where: str, results: list[dict[str, Any]]) -> str:
+    """What a result holds beyond the fields the recordings have, in the student's terms; "" if nothing."""
+    for result in results:
+        extra = next((key for key in result if key not in RESULT_FIELDS), None)
+        if extra in UNRECORDED_FIELDS:
+            return (
+                f"{where}: a tool_result has {extra!r}. The API allows it, but this exercise's recordings have no {extra}: "
+                f"leave it out, as in {RESULT_BLOCK}."
+            )
+        if extra is not None:
+            return (
+                f"{where}: its content is right, but a tool_result has no {extra!r} field; the tool_use_id already says which "
+                f"call it answers. Keep only {', '.join(RESULT_FIELDS)}: {RESULT_BLOCK}."
+            )
+    return ""
 
 
 def _pairing_mistake(where: str, results: list[dict[str, Any]], wanted: list[dict[str, Any]], calls: Sequence[dict[str, Any]]) -> str:
@@ -169,6 +200,11 @@ def _content_mistake(where: str, results: list[dict[str, Any]], wanted: list[dic
         text = _text_of(content)
         if text is None:
             return f"{where}: the result of {call} has content {_short(content)}; use a string, or a list of text blocks."
+        if "is_error" in result and not isinstance(result["is_error"], bool):
+            return (
+                f"{where}: the result of {call} has 'is_error': {result['is_error']!r}, {a_type(result['is_error'])}; is_error is "
+                "a bool, True or False (no quotes): 'is_error': True for a failure, left out for a success."
+            )
         if not failed and not _is_json(text) and _python_repr_of(text, expected["content"]):
             return (
                 f"{where}: the result of {call} is Python's repr of the output (single quotes, str(output)), not JSON; "
@@ -178,7 +214,29 @@ def _content_mistake(where: str, results: list[dict[str, Any]], wanted: list[dic
             return f"{where}: {call} failed, and its error went back as an ordinary result; mark it so the model knows: {FAILED_BLOCK}."
         if result.get("is_error") and not failed:
             return f"{where}: the result of {call} says is_error: True, but the tool succeeded; leave is_error out (or False)."
+        if failed and text != expected["content"]:
+            return (
+                f"{where}: {call} failed, and its result's content is {_error_form(text, expected['content'])}. For a failure the "
+                f"content is the error's message as it is, not JSON: {FAILED_BLOCK}."
+            )
     return ""
+
+
+def _error_form(text: str, message: str) -> str:
+    """How a failed call's content differs from the error's message, in the student's terms."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if value == message:
+        return "json.dumps(str(error)): the message inside JSON quotes"
+    if isinstance(value, dict) and message in value.values():
+        return f"a JSON object around the message ({_short(value)})"
+    if message in text and text.endswith(")") and "(" in text.split(message)[0]:
+        return f"repr(error), the exception as Python writes it ({_short(text)})"
+    if message in text:
+        return f"{_short(text)}, the error's message with more around it"
+    return f"{_short(text)}, which is not the error's message"
 
 
 def _jsonable(value: Any) -> bool:

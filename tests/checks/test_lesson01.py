@@ -3,6 +3,7 @@ and never crash on unfinished work; the timeline's data preparation is right."""
 
 from __future__ import annotations
 
+import datetime
 import time
 from typing import Any
 
@@ -197,6 +198,22 @@ def perf_counter_timing(start: str = "before", read: str = "first piece", absolu
     return measure
 
 
+def wall_clock(clock: str = "perf_counter", ending: Any = None) -> Any:
+    """A time_to_first_token timed from just before the request to the first piece on ``clock`` (a function of ``time``,
+    or "datetime"), returning ``ending(difference)`` (the difference itself by default)."""
+
+    def measure(client: Any, request: dict[str, Any]) -> Any:
+        read = datetime.datetime.now if clock == "datetime" else getattr(time, clock)
+        started = read()
+        with client.messages.stream(**request) as stream:
+            for _ in stream.text_stream:
+                difference = read() - started
+                return difference if ending is None else ending(difference)
+        return 0.0
+
+    return measure
+
+
 def streams_five_times(client: Any, request: dict[str, Any]) -> float:
     for _ in range(5):
         with client.messages.stream(**request) as stream:
@@ -237,6 +254,25 @@ def streams_and_returns_nothing(client: Any, request: dict[str, Any]) -> None:
     time_with_stopwatch(client, request)
 
 
+def notebook_stopwatch(tried: str) -> Any:
+    """Reads a stopwatch made for another client (the notebook's ``stopwatch``), last used as ``tried``: "whole answer" or
+    "first piece" (the student tried a function that returns at the first piece on the notebook's client first)."""
+    notebook_client = helpers.make_client("replay", speed=0)
+    stopwatch = helpers.stopwatch(notebook_client)
+    with notebook_client.messages.stream(**checks.exercise_request()) as stream:
+        for _ in stream.text_stream:
+            if tried == "first piece":
+                break
+
+    def measure(client: Any, request: dict[str, Any]) -> float:
+        with client.messages.stream(**request) as stream:
+            for _ in stream.text_stream:
+                return stopwatch.elapsed()
+        return 0.0
+
+    return measure
+
+
 @pytest.mark.parametrize(
     ("attempt", "phrases"),
     [
@@ -248,6 +284,10 @@ def streams_and_returns_nothing(client: Any, request: dict[str, Any]) -> None:
         (time_on_another_client, ["never sent a request with the client it was given"]),
         (time_with_a_changed_request, ["no recording answers", "unchanged"]),
         (streams_and_returns_nothing, ["Right: it streamed the answer", "returned None"]),
+        (notebook_stopwatch("whole answer"), ["2.1248 both times", "not read on the `client`", "the notebook's `stopwatch`"]),
+        (notebook_stopwatch("first piece"), ["0.93 both times", "not read on the `client`", "helpers.stopwatch(client)"]),
+        (lambda client, request: time_with_stopwatch(client, request) * 1e6, ["microseconds"]),
+        (lambda client, request: time_with_stopwatch(client, request) and 10**400, ["too large to be a time"]),
     ],
 )
 def test_time_to_first_token_mistakes(attempt: Any, phrases: list[str]) -> None:
@@ -274,11 +314,40 @@ def test_the_course_stopwatch_passes_without_waiting() -> None:
         (perf_counter_timing(scale=1000), ["milliseconds"]),
         (reads_twice_at_once, ["about zero", "not both at the same moment"]),
         (streams_five_times, ["more than once", "stream the request once"]),
+        (wall_clock(ending=round), ["it returned 1 ", "rounded to whole seconds", "round(seconds, 2)"]),
+        (wall_clock(ending=int), ["it returned 0 ", "cut off", "int(seconds)"]),
+        (wall_clock("perf_counter_ns"), ["nanoseconds", "perf_counter_ns"]),
+        (wall_clock("datetime", lambda d: d.microseconds), ["microseconds", ".total_seconds()"]),
+        (wall_clock("process_time"), ["time.process_time()", "CPU time", "waits for the network"]),
     ],
-    ids=["headers", "first-event", "end", "started-inside", "absolute", "milliseconds", "zero", "five-requests"],
+    ids=[
+        "headers",
+        "first-event",
+        "end",
+        "started-inside",
+        "absolute",
+        "milliseconds",
+        "zero",
+        "five-requests",
+        "whole-seconds-rounded",
+        "whole-seconds-cut",
+        "nanoseconds",
+        "microseconds",
+        "process-time",
+    ],
 )
 def test_time_to_first_token_wall_clock_mistakes(attempt: Any, phrases: list[str]) -> None:
     assert_verdict(checks.judge_time_to_first_token(attempt), "wrong", *phrases)
+
+
+@pytest.mark.realtime
+@pytest.mark.parametrize(
+    "attempt",
+    [wall_clock("monotonic"), wall_clock("datetime", datetime.timedelta.total_seconds), wall_clock(ending=lambda s: round(s, 2))],
+    ids=["monotonic", "timedelta-total-seconds", "rounded-to-hundredths"],
+)
+def test_other_wall_clocks_pass(attempt: Any) -> None:
+    assert_verdict(checks.judge_time_to_first_token(attempt), "correct", "on your clock")
 
 
 @pytest.mark.realtime

@@ -610,6 +610,15 @@ def with_is_error_false(block: Any, output: Any = None, error: Exception | None 
     return {"is_error": False, **result_for(block, output, error)}
 
 
+def error_as(content: Any, **fields: Any) -> Any:
+    """A result builder that sends a failure's content as ``content(error)`` (with is_error, then ``fields``); outputs as JSON."""
+
+    def make(block: Any, output: Any = None, error: Exception | None = None) -> dict[str, Any]:
+        return {**result_for(block, error=error), "content": content(error), **fields} if error else result_for(block, output)
+
+    return make
+
+
 def pretty_json(block: Any, output: Any = None, error: Exception | None = None) -> dict[str, Any]:
     return result_for(block, error=error) if error else {**result_for(block), "content": json.dumps(output, indent=2)}
 
@@ -747,6 +756,17 @@ def only_the_results(client: Any, request: dict[str, Any]) -> str:
         ),
         (results_as_assistant, ["the tool results went in an assistant message", "'role': 'user'"]),
         (only_the_results, ["turn 2 sent no assistant message"]),
+        (
+            building(error_as(lambda error: json.dumps({"error": str(error)}))),
+            ["Reykjavik, Iceland') failed", "a JSON object around the message", "'content': str(error), 'is_error': True"],
+        ),
+        (building(error_as(lambda error: json.dumps(str(error)))), ["json.dumps(str(error))", "'content': str(error)"]),
+        (building(error_as(repr)), ["repr(error)", "'content': str(error)"]),
+        (building(error_as(str, is_error="true")), ["'is_error': 'true', a str", "is_error is a bool"]),
+        (
+            building(lambda block, output=None, error=None: {**result_for(block, output, error), "name": block.name}),
+            ["its content is right, but a tool_result has no 'name' field", "tool_use_id already says which call"],
+        ),
     ],
     ids=[
         "dict-content",
@@ -762,6 +782,11 @@ def only_the_results(client: Any, request: dict[str, Any]) -> str:
         "as_completed-pairing",
         "results-as-assistant",
         "only-the-results",
+        "error-as-json-object",
+        "error-json-dumped",
+        "error-repr",
+        "is_error-string",
+        "name-field",
     ],
 )
 def test_answer_with_tools_result_mistakes(attempt: Any, phrases: list[str]) -> None:
@@ -867,6 +892,33 @@ def failure_without_is_error(calls: list[Any], run: Any) -> list[Any]:
         return list(pool.map(plain, calls))
 
 
+def one_try_around_map(calls: list[Any], run: Any) -> list[Any]:
+    """Marks every call failed when one fails: the try is around the whole map."""
+    with ThreadPoolExecutor() as pool:
+        try:
+            outputs = list(pool.map(run, calls))
+        except course_tools.ToolFailure as error:
+            return [result_for(block, error=error) for block in calls]
+    return [result_for(block, output) for block, output in zip(calls, outputs, strict=True)]
+
+
+def one_worker(calls: list[Any], run: Any) -> list[Any]:
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return list(pool.map(lambda block: block_for(block, run), calls))
+
+
+def never_joins(calls: list[Any], run: Any) -> list[Any]:
+    """Starts a thread per call and returns at once, without waiting for them."""
+    results: dict[str, Any] = {}
+
+    def work(block: Any) -> None:
+        results[block.id] = block_for(block, run)
+
+    for block in calls:
+        threading.Thread(target=work, args=(block,)).start()
+    return [results.get(block.id) for block in calls]
+
+
 def ignores_run(calls: list[Any], run: Any) -> list[Any]:
     with ThreadPoolExecutor() as pool:
         return list(pool.map(solutions.tool_result, calls))
@@ -879,7 +931,10 @@ def ignores_run(calls: list[Any], run: Any) -> list[Any]:
 )
 def test_run_concurrently_right_variants(attempt: Any) -> None:
     assert_verdict(
-        checks.judge_run_concurrently(attempt), "correct", "at the same time", "two get_weather calls and a reply whose one call fails"
+        checks.judge_run_concurrently(attempt),
+        "correct",
+        "at the same time",
+        "two get_weather calls, a reply whose one call fails and three calls of which one fails",
     )
 
 
@@ -901,6 +956,18 @@ def test_run_concurrently_right_variants(attempt: Any) -> None:
         (failure_without_is_error, ["ordinary result", "'is_error': True"]),
         (ignores_run, ["never called `run`"]),
         (lambda calls, run: solutions.run_concurrently(calls, run) and None, ["returned None", "return the list of tool_result blocks"]),
+        (
+            one_try_around_map,
+            [
+                "Right: it handled a reply with two get_weather calls and a reply whose one call fails",
+                "every result says is_error",
+                "location='Sydney, Australia') (",
+                "was lost",
+                "a try around pool.map(...)",
+            ],
+        ),
+        (one_worker, ["not every call ran at once", "the pool has 1 worker (ThreadPoolExecutor(max_workers=1))", "max_workers=len(calls)"]),
+        (never_joins, ["returned while 2 of the 2 calls it started were still running", "never joined", "thread.join()"]),
     ],
     ids=[
         "sequential",
@@ -915,6 +982,9 @@ def test_run_concurrently_right_variants(attempt: Any) -> None:
         "no-is_error",
         "ignores-run",
         "none",
+        "one-try-for-all",
+        "one-worker",
+        "never-joins",
     ],
 )
 def test_run_concurrently_mistakes(attempt: Any, phrases: list[str]) -> None:

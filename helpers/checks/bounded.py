@@ -50,10 +50,29 @@ def source_line(frames: list[FrameType], filename: str) -> str:
     """
     for frame in reversed(frames):
         if frame.f_code.co_filename == filename:
-            here = _quoted(filename, frame.f_lineno)
-            loop = _enclosing_loop(filename, frame.f_lineno)
-            return f"{here}, in the loop at {_quoted(filename, loop)}" if loop and loop != frame.f_lineno else here
+            lineno = _line_of(frame)
+            here = _quoted(filename, lineno)
+            loop = _enclosing_loop(filename, lineno)
+            return f"{here}, in the loop at {_quoted(filename, loop)}" if loop and loop != lineno else here
     return ""
+
+
+def in_a_while_loop(stuck_at: str) -> bool:
+    """Whether the line ``source_line`` named is a ``while`` loop, or inside one: a loop whose condition may never change."""
+    return "`while " in stuck_at
+
+
+def _line_of(frame: FrameType) -> int:
+    """The line a frame is on. Read from another thread, ``f_lineno`` can be None (an instruction with no line of
+    its own): then the line of the last instruction before it that has one."""
+    if frame.f_lineno is not None:
+        return frame.f_lineno
+    line = frame.f_code.co_firstlineno
+    for start, _, number in frame.f_code.co_lines():
+        if start > frame.f_lasti:
+            break
+        line = number if number is not None else line
+    return line
 
 
 def _quoted(filename: str, lineno: int) -> str:
@@ -81,6 +100,22 @@ def _enclosing_loop(filename: str, lineno: int) -> int | None:
         if stripped.startswith(("def ", "async def ")):
             return None
     return None
+
+
+def _task_frames(task: asyncio.Future[Any]) -> list[FrameType]:
+    """The frames a waiting task is in, outermost first: its coroutine's, then each coroutine it awaits.
+
+    (``Task.get_stack()`` gives only the outermost, so a line inside an awaited coroutine would be missed.)
+    """
+    frames: list[FrameType] = []
+    awaiting = task.get_coro() if isinstance(task, asyncio.Task) else None
+    while awaiting is not None:
+        frame = getattr(awaiting, "cr_frame", None) or getattr(awaiting, "gi_frame", None)
+        if frame is None:
+            break
+        frames.append(frame)
+        awaiting = getattr(awaiting, "cr_await", None) or getattr(awaiting, "gi_yieldfrom", None)
+    return frames
 
 
 def _thread_frames(thread: threading.Thread) -> list[FrameType]:
@@ -136,19 +171,27 @@ def run_in_thread(
     return Bounded(result, elapsed)
 
 
+class Cancelled(Exception):
+    """A ``CancelledError`` that ended a student's coroutine (one it awaited, or its own task's), kept as an
+    ``Exception`` so that a verdict can name it: ``CancelledError`` itself is a ``BaseException``."""
+
+
 async def await_within(made: Any, seconds: float, filename: str) -> Attempt | Bounded:
     """Await what a student's async function returned, for at most ``seconds``; a task that waits longer is cancelled.
 
-    Returns the attempt, or a ``Bounded`` naming the line the task was waiting at.
+    Returns the attempt (a ``CancelledError`` that ended it as a ``Cancelled`` error), or a ``Bounded``
+    naming the line the task was waiting at.
     """
     started = time.perf_counter()
     task: asyncio.Future[Any] = asyncio.ensure_future(made)
     done, _ = await asyncio.wait([task], timeout=seconds)
     if not done:
-        stuck_at = source_line(task.get_stack() if isinstance(task, asyncio.Task) else [], filename)
+        stuck_at = source_line(_task_frames(task), filename)
         task.cancel()
         await asyncio.wait([task], timeout=0.5)  # a task that swallows the cancel is left to run
         return Bounded(Attempt(), time.perf_counter() - started, timed_out=True, stuck_at=stuck_at)
+    if task.cancelled():
+        return Attempt(error=Cancelled("CancelledError"))
     try:
         return Attempt(value=task.result())
     except Exception as err:  # a student's bug is reported, never raised

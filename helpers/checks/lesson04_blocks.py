@@ -6,19 +6,38 @@ tail is the text from the last block's first line on. The check calls it at ever
 recorded answers (and of one written to hold the hard cases), as a view would, and compares with
 the same rule computed here. What is compared, precisely: each frozen block and the tail with the
 line breaks at their ends left out, so the blank lines between blocks may be left out or kept.
+
+The view calls the split at every arrival, so it must be quick: the check first times calls on a whole
+answer and on a short one, counting the parses each makes. A call slower than a frame, or one that
+parses the text again for every token, is too slow; a merely slowish one is called at every few
+arrivals of the recordings (and at every line of the written answer), so the check stays within seconds.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import math
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from helpers.checks.bounded import run_in_thread
-from helpers.checks.common import Exercise, Verdict, a_type, attempt, crashed, first_line, not_a_function, not_finished
+from helpers.checks.bounded import in_a_while_loop, run_in_thread
+from helpers.checks.common import (
+    Attempt,
+    Exercise,
+    Verdict,
+    a_type,
+    crashed,
+    first_line,
+    not_a_function,
+    not_finished,
+)
 from helpers.checks.recorded import recorded_arrivals
 from helpers.views import markdown_blocks
 from helpers.views.safe_markdown import MARKDOWN, render_markdown
@@ -30,9 +49,14 @@ WRITTEN = (
     "# Reading a file\nOpen it with a context manager:\n- it closes the file\n- even on errors\n\n"
     "```python\nwith open(path) as f:\n\n    text = f.read()\n```\n\n- a loose list\n\n- of two items\n\nThat is all."
 )
-PROBE_S = 2.0  # two calls on a whole answer at most: a loop that never ends is stopped there, and named
 WRITTEN_NAME = "the written answer"
-CHECK_S = 6.0  # every call together at most
+NO_BLOCK = ("", "\n\n")  # texts with no block at all: an empty answer, and one of blank lines only
+PROBE_S = 1.5  # the timed calls at most: a loop that never ends is stopped there, and named
+SLOW_CALL_S = 0.05  # a call on the whole comments answer slower than this is too slow: a frame at 20 redraws a second
+CALLS_S = 1.2  # the student's calls over every arrival together, as estimated: beyond, only every few arrivals are called
+DRIVE_S = 3.0  # the whole drive at most, the check's own work included (for the rule's split, 0.4 s)
+STUCK_S = 1.0  # a single call still running once DRIVE_S is over is waited for this long, then named
+STRIPPED = "  An indented paragraph\n\nThe next one"  # .strip() on a block loses the two spaces
 
 SPLIT_BLOCKS = Exercise(
     4,
@@ -66,6 +90,57 @@ def expected_split(text: str) -> Split:
     return Split(frozen, tail, [(block.start, block.end) for block in blocks], [block.tokens[0].type for block in blocks])
 
 
+def call_here(split_blocks: Callable[[str], Any], text: str) -> Attempt:
+    """The student's split called in this thread, any exception kept as data. The check already runs in a worker
+    thread with a deadline, and names the student's line it is on from that thread's stack, so no thread per call."""
+    try:
+        return Attempt(value=split_blocks(text))
+    except Exception as err:  # a student's bug is reported, never raised
+        return Attempt(error=err)
+
+
+class ParseWatch:
+    """Counts the markdown-it parses one call of the student's function makes, and notes the block rules its parser has on.
+
+    While a check runs, ``MarkdownIt.parse`` is wrapped (``watching_parses``); only calls made from the
+    thread running the student's function, during ``call``, are counted, so the check's own parses are not.
+    """
+
+    def __init__(self) -> None:
+        self.parses = 0
+        self.rules: frozenset[str] | None = None  # the block rules of the parser it used last
+        self._thread: int | None = None
+
+    def call(self, function: Callable[[str], Any], text: str) -> Attempt:
+        """``call_here(function, text)``, counting its parses from 0."""
+        self._thread, self.parses = threading.get_ident(), 0
+        try:
+            return call_here(function, text)
+        finally:
+            self._thread = None
+
+    def saw(self, parser: MarkdownIt) -> None:
+        if threading.get_ident() == self._thread:
+            self.parses += 1
+            self.rules = frozenset(parser.block.ruler.get_active_rules())
+
+
+@contextmanager
+def watching_parses() -> Iterator[ParseWatch]:
+    """Wrap ``MarkdownIt.parse`` so that a ``ParseWatch`` sees the student's parses; unwrapped on leaving."""
+    watch, original = ParseWatch(), MarkdownIt.parse
+
+    def parse(self: MarkdownIt, src: str, env: Any = None) -> list[Token]:
+        watch.saw(self)
+        return original(self, src, env)
+
+    setattr(MarkdownIt, "parse", parse)  # noqa: B010 (mypy forbids assigning to a method)
+    try:
+        yield watch
+    finally:
+        setattr(MarkdownIt, "parse", original)  # noqa: B010
+
+
 @functools.cache
 def _cases() -> list[tuple[str, list[tuple[float, str]]]]:
     """Each case's name and its arrivals: the recordings' pieces, and the written answer a line at a time.
@@ -88,11 +163,44 @@ def _lines(text: str) -> list[str]:
 
 
 @dataclass
+class Probe:
+    """Timed calls on a whole answer and a short one: a verdict if they already show a mistake, else their times."""
+
+    verdict: Verdict | None = None
+    seconds: float = 0.0  # the quicker of the two calls on the whole answer
+    parses: int = 0  # markdown-it parses in the first call
+    short: tuple[int, float] = (0, 0.0)  # the short text's length, and the call's time on it
+
+    def estimate(self, cases: list[tuple[str, list[tuple[float, str]]]], whole: int) -> float:
+        """Seconds the calls at every arrival would take, with a call's time a line through the two timed lengths."""
+        length, seconds = self.short
+        per_char = max(self.seconds - seconds, 0.0) / max(whole - length, 1)
+        fixed = max(seconds - per_char * length, 0.0)
+        return sum(fixed + per_char * size for size in _sizes(cases))
+
+    def stride(self, cases: list[tuple[str, list[tuple[float, str]]]], whole: int) -> int:
+        """Call at every this-many arrivals of the recordings, so that the calls take about CALLS_S."""
+        return max(1, math.ceil(self.estimate(cases, whole) / CALLS_S))
+
+
+def _sizes(cases: list[tuple[str, list[tuple[float, str]]]]) -> list[int]:
+    """The length of the text at every arrival of every case."""
+    sizes = []
+    for _, arrivals in cases:
+        length = 0
+        for _, piece in arrivals:
+            length += len(piece)
+            sizes.append(length)
+    return sizes
+
+
+@dataclass
 class Drive:
     """What driving the student's function at every arrival showed."""
 
     verdict: Verdict | None = None
-    arrivals: int = 0
+    too_slow: bool = False  # the calls had not got through the arrivals within DRIVE_S
+    arrivals: int = 0  # arrivals at which the student's function was called
     blocks: int = 0  # frozen blocks at the end of the first case
     changed: int = 0  # arrivals at which a block frozen before read differently
     rendered: int = 0  # bytes of HTML the split renders over the first case: the tail and each new block
@@ -106,45 +214,139 @@ def judge_split_blocks(split_blocks: Callable[[str], Any]) -> Verdict:
     cases = _cases()
     filename = str(getattr(getattr(split_blocks, "__code__", None), "co_filename", ""))
     whole_text = "".join(piece for _, piece in cases[0][1])
-    probe = run_in_thread(lambda: _keeps_state(split_blocks, whole_text), PROBE_S, filename)  # one loop that never ends is enough
-    if isinstance(probe.result.value, Verdict):
-        return probe.result.value
-    if not probe.timed_out:
-        probe = run_in_thread(lambda: _drive(split_blocks, cases), CHECK_S, filename)
-    if probe.timed_out:
-        return ex.verdict(
-            "wrong",
-            wrong=f"split_blocks never returned: after {probe.seconds:.0f} s it was still running.{probe.where}",
-            hint="loop over the tokens once (for token in tokens:), not with a while loop whose index may not move on.",
-        )
-    drive = probe.result.value
+    probe = Probe()
+    with watching_parses() as watch:
+        ran = run_in_thread(lambda: _probe(split_blocks, whole_text, watch, probe), PROBE_S, filename)  # one endless loop is enough
+        if ran.timed_out and probe.seconds <= SLOW_CALL_S:
+            return _never_returned(ran.seconds, ran.stuck_at, ran.where, watch.parses, whole_text)
+        if ran.timed_out:  # the first call returned, but slowly
+            return _too_slow(probe.seconds, probe.parses, whole_text, cases)
+        if probe.verdict is not None:
+            return probe.verdict
+        if probe.seconds > SLOW_CALL_S or _per_token(probe.parses, whole_text):
+            return _too_slow(probe.seconds, probe.parses, whole_text, cases)
+        stride = probe.stride(cases, len(whole_text))
+        ran = run_in_thread(lambda: _drive(split_blocks, cases, watch, time.perf_counter() + DRIVE_S, stride), DRIVE_S + STUCK_S, filename)
+        if ran.timed_out:
+            return _never_returned(ran.seconds, ran.stuck_at, ran.where, watch.parses, whole_text)
+    drive = ran.result.value
     if not isinstance(drive, Drive):  # the check's own failure, said rather than raised
-        wrong = f"the check itself failed ({first_line(probe.result.error)})." if probe.result.error else "the check could not run it."
+        wrong = f"the check itself failed ({first_line(ran.result.error)})." if ran.result.error else "the check could not run it."
         return ex.verdict("wrong", wrong=wrong, hint=ex.recipe)
     if drive.verdict is not None:
         return drive.verdict
+    if drive.too_slow:
+        return _too_slow(probe.seconds, probe.parses, whole_text, cases, drive.arrivals)
     reference, whole = _reference_bytes(cases[0][1])
     changed = "no frozen block ever changed" if not drive.changed else f"at {drive.changed} arrivals a frozen block changed"
+    total = len(_sizes(cases))
+    at = f"all {total} arrivals" if drive.arrivals == total else f"{drive.arrivals} of the {total} arrivals"
+    sampled = (
+        f" (a call took {probe.seconds * 1e3:.0f} ms on the comments answer, so the check called it at every {_nth(stride)} "
+        "arrival of the recorded answers, and at every line of the written one)"
+        if stride > 1
+        else ""
+    )
+    parsed = f" It parsed the text {probe.parses} times a call: once is enough." if probe.parses > 2 else ""
     return ex.verdict(
         "correct",
-        right=f"at all {drive.arrivals} arrivals of {len(cases)} answers it froze the same blocks as the rule "
+        right=f"at {at} of {len(cases)} answers{sampled} it froze the same blocks as the rule "
         f"({drive.blocks} in the comments answer), and {changed}. Rendering only the tail and each newly frozen block "
         f"at every arrival renders {drive.rendered / 1e3:.0f} kB of HTML for that answer, against "
         f"{whole / 1e3:.0f} kB rendering the whole text each time; the course's view (MarkdownBlocks) renders "
-        f"{reference / 1e3:.0f} kB.",
+        f"{reference / 1e3:.0f} kB.{parsed}",
     )
 
 
-def _drive(split_blocks: Callable[[str], Any], cases: list[tuple[str, list[tuple[float, str]]]]) -> Drive:
+def _nth(number: int) -> str:
+    return {2: "second", 3: "third"}.get(number, f"{number}th")
+
+
+def _never_returned(seconds: float, stuck_at: str, where: str, parses: int, whole_text: str) -> Verdict:
+    """A call still running when its time was up: a loop that never ends, or one that does far too much each time."""
+    ex = SPLIT_BLOCKS
+    wrong = f"split_blocks never returned: after {seconds:.1f} s it was still running.{where}"
+    if in_a_while_loop(stuck_at):
+        hint = "loop over the tokens once (for token in tokens:), not with a while loop whose index may not move on."
+    elif parses > 2:
+        wrong += f" By then it had parsed the whole text {parses} times: {_reparsing(parses, whole_text)}."
+        hint = PARSE_ONCE
+    else:
+        hint = "a call must take milliseconds: make every loop end, and do each step once per call (parse once, loop over the tokens once)."
+    return ex.verdict("wrong", wrong=wrong, hint=hint)
+
+
+PARSE_ONCE = (
+    "parse once per call: tokens = md.parse(text) before the loop, then loop over that one list "
+    "(md.parse(text)[i] inside the loop parses the whole text again for every token)."
+)
+
+
+def _per_token(parses: int, whole_text: str) -> bool:
+    """Whether ``parses`` parses of the whole text in one call are about one per token: the work grows with the
+    square of the text."""
+    return parses > 10 and parses >= len(MARKDOWN.parse(whole_text)) // 2
+
+
+def _reparsing(parses: int, whole_text: str) -> str:
+    """What ``parses`` parses of one text in one call mean, in words."""
+    tokens = len(MARKDOWN.parse(whole_text))
+    if _per_token(parses, whole_text):
+        return f"it parses the whole text again for every token ({parses} parses in one call, for {tokens} tokens)"
+    return f"it parses the whole text {parses} times in one call"
+
+
+def _too_slow(seconds: float, parses: int, whole_text: str, cases: list[tuple[str, list[tuple[float, str]]]], done: int = 0) -> Verdict:
+    """The calls end, but each takes longer than a frame, or the work grows with the square of the text."""
+    calls = len(_sizes(cases))
+    started = time.perf_counter()
+    expected_split(whole_text)
+    rule = time.perf_counter() - started
+    if seconds > SLOW_CALL_S:
+        why = f"and a call longer than {SLOW_CALL_S * 1e3:.0f} ms, a frame at 20 redraws a second, holds the stream's pieces back"
+    elif _per_token(parses, whole_text):
+        why = "and parsing once per token makes each call grow with the square of the text: twice the text, four times the wait"
+    else:
+        why = f"and within {DRIVE_S:.0f} s the check could call it at only {done} of them: the pieces of a stream would pile up behind it"
+    parsed = f": {_reparsing(parses, whole_text)}" if parses > 2 else ""
+    return SPLIT_BLOCKS.verdict(
+        "wrong",
+        wrong=f"it is too slow: one call on the whole comments answer ({len(whole_text)} characters) took "
+        f"{seconds * 1e3:.0f} ms where the rule takes {rule * 1e3:.1f} ms{parsed}. A view calls split_blocks at "
+        f"every arrival ({calls} times over the check's answers), {why}.",
+        hint=PARSE_ONCE
+        if parses > 2
+        else "do each step once per call: parse once, loop over the tokens once, and "
+        'split the text into lines once (lines = text.split("\\n")), not inside the loop.',
+    )
+
+
+def _drive(
+    split_blocks: Callable[[str], Any],
+    cases: list[tuple[str, list[tuple[float, str]]]],
+    watch: ParseWatch,
+    deadline: float,
+    stride: int = 1,
+) -> Drive:
+    """Call the split at every arrival (every ``stride``-th of a recording, and its last), as a view would."""
     drive = Drive()
     ex = SPLIT_BLOCKS
     returned: list[Any] = []
     for number, (name, arrivals) in enumerate(cases):
         text, seen = "", list[str]()
-        for at, piece in arrivals:
+        every = 1 if name == WRITTEN_NAME else stride
+        for count, (at, piece) in enumerate(arrivals, start=1):
             text += piece
+            if count % every and count < len(arrivals):
+                if number == 0:  # what the view renders here, from the rule's split (the same, for a right one)
+                    want = expected_split(text)
+                    seen = _count_rendered(drive, seen, want.frozen, want.tail)
+                continue
+            if time.perf_counter() > deadline:
+                drive.too_slow = True
+                return drive
             drive.arrivals += 1
-            result = attempt(split_blocks, text)
+            result = watch.call(split_blocks, text)
             failure = crashed(ex, result)
             if failure is not None:
                 return Drive(verdict=failure)
@@ -160,28 +362,62 @@ def _drive(split_blocks: Callable[[str], Any], cases: list[tuple[str, list[tuple
             want = expected_split(text)
             if [_norm(b) for b in frozen] != [_norm(b) for b in want.frozen] or _norm(tail) != _norm(want.tail):
                 moment = f"in {name}, at {at:.2f} s" if name != WRITTEN_NAME else f"in {name}, at its line {int(at) + 1}"
-                return Drive(verdict=_wrong_split(split_blocks, frozen, tail, want, text, moment, seen))
+                return Drive(verdict=_wrong_split(split_blocks, frozen, tail, want, text, moment, seen, watch.rules))
             drive.changed += [_norm(b) for b in frozen[: len(seen)]] != [_norm(b) for b in seen]
-            if number == 0:
-                fresh = frozen[len(seen) :]
-                drive.rendered += sum(len(render_markdown(block).encode()) for block in fresh) + len(render_markdown(tail).encode())
-                drive.blocks = len(frozen)
-            seen = frozen
+            seen = _count_rendered(drive, seen, frozen, tail) if number == 0 else frozen
+    drive.verdict = _no_block(split_blocks)
     return drive
 
 
-def _keeps_state(split_blocks: Callable[[str], Any], text: str) -> Verdict | None:
-    """The same text twice must give the same answer: a split that remembers earlier calls re-freezes blocks."""
-    first = attempt(split_blocks, text)
+def _count_rendered(drive: Drive, seen: list[str], frozen: list[str], tail: str) -> list[str]:
+    """Add the HTML a view renders at this arrival of the first case (the tail, and each newly frozen block); the
+    frozen blocks are what it has seen now."""
+    fresh = frozen[len(seen) :]
+    drive.rendered += sum(len(render_markdown(block).encode()) for block in fresh) + len(render_markdown(tail).encode())
+    drive.blocks = len(frozen)
+    return frozen
+
+
+def _no_block(split_blocks: Callable[[str], Any]) -> Verdict | None:
+    """With no block at all (an empty text, blank lines only), nothing is frozen and the tail is the text itself."""
+    ex = SPLIT_BLOCKS
+    hint = "with no block there is no last block: when the tokens hold none, return [], text before taking maps[-1]."
+    for text in NO_BLOCK:
+        result = call_here(split_blocks, text)
+        given = f"given a text with no block at all ({text!r}: an empty answer, or blank lines only)"
+        if result.error is not None:
+            return ex.verdict("wrong", wrong=f"{given}, it raised {first_line(result.error)}.", hint=hint)
+        value = result.value
+        if not _pair(value) or [*value[0]] or not isinstance(value[1], str) or _norm(value[1]) != _norm(text):
+            return ex.verdict(
+                "wrong",
+                wrong=f"{given}, it returned {_short(repr(value))}: with no block, nothing is frozen and the tail is "
+                "the text itself, ([], text).",
+                hint=hint,
+            )
+    return None
+
+
+def _probe(split_blocks: Callable[[str], Any], text: str, watch: ParseWatch, probe: Probe) -> None:
+    """Two calls on the same text and one on its first eighth, timed. The same text twice must give the same answer:
+    a split that remembers earlier calls re-freezes blocks."""
+    started = time.perf_counter()
+    first = watch.call(split_blocks, text)
+    middle = time.perf_counter()
+    probe.seconds, probe.parses = middle - started, watch.parses  # noted at once: the next call may not return in time
     first_blocks = [*first.value[0]] if _pair(first.value) else None  # copied now: a list changed later must show
-    again = attempt(split_blocks, text)
+    again = watch.call(split_blocks, text)
+    second = time.perf_counter()
+    probe.seconds = min(probe.seconds, second - middle)
+    short = text[: len(text) // 8]
+    watch.call(split_blocks, short)
+    probe.short = (len(short), time.perf_counter() - second)
     if first_blocks is None or again.error or not _pair(again.value):
-        return None
+        return
     if first_blocks != [*again.value[0]] or first.value[1] != again.value[1]:
         count = len(again.value[0]) - len(first_blocks)
         more = f" ({count} more frozen blocks the second time)" if count > 0 else ""
-        return _stateful(f"given the same text twice, it returned different blocks{more}")
-    return None
+        probe.verdict = _stateful(f"given the same text twice, it returned different blocks{more}")
 
 
 def _stateful(wrong: str) -> Verdict:
@@ -200,6 +436,14 @@ def _pair(value: Any) -> bool:
 def _wrong_shape(value: Any, text: str) -> Verdict | None:
     ex = SPLIT_BLOCKS
     if not _pair(value):
+        if _one_string_frozen(value):
+            return ex.verdict(
+                "wrong",
+                wrong=f"it returned a pair whose first item is one string ({_short(value[0])}), not a list of blocks: "
+                "the finished blocks were joined into one text.",
+                hint="frozen must be a list of blocks, not one string: one str per block, "
+                'frozen = ["\\n".join(lines[start:end]) for each block but the last], and no join.',
+            )
         if isinstance(value, (tuple, list)) and value and all(isinstance(item, str) for item in value):
             return ex.verdict(
                 "wrong",
@@ -235,8 +479,26 @@ def _wrong_shape(value: Any, text: str) -> Verdict | None:
     return None
 
 
+def _one_string_frozen(value: Any) -> bool:
+    """``(str, str)``: the frozen blocks joined into one text. (A list of strings whose first is not empty is
+    rather one list of every block, the tail last.)"""
+    return (
+        isinstance(value, (tuple, list))
+        and len(value) == 2
+        and all(isinstance(item, str) for item in value)
+        and (isinstance(value, tuple) or not value[0].strip())
+    )
+
+
 def _wrong_split(
-    split_blocks: Callable[[str], Any], frozen: list[str], tail: str, want: Split, text: str, moment: str, before: list[str]
+    split_blocks: Callable[[str], Any],
+    frozen: list[str],
+    tail: str,
+    want: Split,
+    text: str,
+    moment: str,
+    before: list[str],
+    rules: frozenset[str] | None = None,
 ) -> Verdict:
     """Name the mistake behind the first arrival whose split differs from the rule's."""
     ex = SPLIT_BLOCKS
@@ -244,6 +506,27 @@ def _wrong_split(
     stale = next((block for block in mine if block not in text), None)
     if stale is not None:
         return _stateful(f"{moment}, it returned a block that is not in the text at all, {_short(stale)}")
+    missing = _rules_off(rules)
+    if missing:
+        zero = ', as MarkdownIt("zero") has' if rules == ZERO_RULES else ""
+        return ex.verdict(
+            "wrong",
+            wrong=f"{moment}, it froze {_blocks(len(mine))} where the rule has {len(theirs)}: its parser has "
+            f"{', '.join(missing)} turned off (only {', '.join(sorted(rules or ()))} on{zero}), so it reads a "
+            "heading, a list or a code block as a paragraph.",
+            hint='parse with the parser the exercise cell makes, MarkdownIt("commonmark").enable("table"): the parser '
+            'preset decides which blocks exist, and "zero" turns off every block rule but paragraph.',
+        )
+    by_characters = _as_characters(mine, _norm(tail), want, text)
+    if by_characters:
+        given, block, (start, end) = by_characters
+        return ex.verdict(
+            "wrong",
+            wrong=f"{moment}, it gave {_short(given)} for the block {_short(block)}: that is text[{start}:{end}], "
+            f"characters {start} to {end}, but token.map counts lines, not characters: this block is {_span(start, end)}.",
+            hint='map counts lines, not characters: split the text into lines first, lines = text.split("\\n"), '
+            'and take "\\n".join(lines[start:end]).',
+        )
     parts = text.split("\n\n")
     if mine == [_norm(p) for p in parts[:-1]] and _norm(tail) == _norm(parts[-1]):
         return ex.verdict(
@@ -301,6 +584,9 @@ def _wrong_split(
             "must hold every line of the text (only the blank lines between blocks may be left out).",
             hint="the tail runs from the last block's first line to the end of the text: lines[last_start:].",
         )
+    ends = _ends_differ(split_blocks, mine, _norm(tail), want, text, moment)
+    if ends is not None:
+        return ends
     if before and [_norm(b) for b in before] != [_norm(b) for b in [*frozen, tail][: len(before)]]:
         now = [*frozen, tail]
         changed = next(n for n, (a, b) in enumerate(zip(before, now, strict=False)) if _norm(a) != _norm(b))
@@ -310,17 +596,124 @@ def _wrong_split(
             f"{_short(now[changed])}. It had been frozen while still open; a frozen block is never drawn again.",
             hint=ex.recipe,
         )
+    differs = _differs([*mine, _norm(tail)], [*theirs, _norm(want.tail)])
+    where = ""
+    if differs is not None:
+        number, given, wanted = differs
+        item = "the tail" if number == len(theirs) else f"block {number + 1}"
+        where = f" They differ in {item}: it has {_around(given, wanted)}, the rule {_around(wanted, given)}."
     return ex.verdict(
         "wrong",
         wrong=f"{moment}, it froze {_blocks(len(mine))} and left {_short(tail)} open; the rule freezes {len(theirs)} "
-        f"and leaves {_short(want.tail)} open.",
+        f"and leaves {_short(want.tail)} open.{where}",
         hint=ex.recipe,
     )
 
 
+ZERO_RULES = frozenset(MarkdownIt("zero").block.ruler.get_active_rules())
+BLOCK_RULES = ("heading", "fence", "list", "code", "blockquote", "hr")  # turned off, a block is read as a paragraph
+
+
+def _rules_off(rules: frozenset[str] | None) -> list[str]:
+    """The block rules the student's parser has off that change where blocks are; [] if it parsed with none or all on."""
+    if rules is None:
+        return []
+    return [rule for rule in BLOCK_RULES if rule not in rules]
+
+
+def _as_characters(mine: list[str], tail: str, want: Split, text: str) -> tuple[str, str, tuple[int, int]] | None:
+    """The first block (or tail) the student cut from the text with the map taken as character offsets:
+    (what it gave, the block, the map)."""
+    theirs = [*want.frozen, want.tail]
+    ends = [*want.maps[: len(want.frozen)], (want.maps[-1][0], len(text))] if want.maps else []
+    for given, block, (start, end) in zip([*mine, tail], theirs, ends, strict=False):
+        if given == _norm(block):
+            continue
+        if given and given == _norm(text[start:end]):
+            return given, _norm(block), (start, end)
+        return None
+    return None
+
+
+def _ends_differ(split_blocks: Callable[[str], Any], mine: list[str], tail: str, want: Split, text: str, moment: str) -> Verdict | None:
+    """A block or the tail that differs from the rule's only at its ends: whitespace stripped, or a tail cut at the
+    last block's map end."""
+    ex = SPLIT_BLOCKS
+    differs = _differs([*mine, tail], [*[_norm(b) for b in want.frozen], _norm(want.tail)])
+    if differs is None or not want.maps:
+        return None
+    number, given, wanted = differs
+    item = "its tail" if number == len(want.frozen) else f"its block {number + 1}"
+    start, end = want.maps[-1]
+    lines = text.split("\n")
+    at_map_end = item == "its tail" and wanted.startswith(given) and given == _norm("\n".join(lines[start:end]))
+    if given.strip() == wanted.strip() and (not at_map_end or _strips(split_blocks)):
+        ends = [
+            f"{side} {show(given)} where the text has {show(wanted)}"
+            for side, show, spaces in (("starts", _start, _leading), ("ends", _end, _trailing))
+            if spaces(given) != spaces(wanted)
+        ]
+        return ex.verdict(
+            "wrong",
+            wrong=f"{moment}, {item} lost the whitespace at its ends: it {' and '.join(ends)}. The blocks were "
+            "stripped (.strip()), but spaces are Markdown too: a code line's indentation, a list item's continuation.",
+            hint="keep each block's lines as they are, with no whitespace stripped (no .strip()): the check already "
+            "leaves out the line breaks at a block's ends.",
+        )
+    if at_map_end:
+        return ex.verdict(
+            "wrong",
+            wrong=f"{moment}, its tail stops where the last block's map ends ({_span(start, end)} of {len(lines)}): it "
+            f"ends {_end(given)}, so {_short(wanted[len(given) :])}, the text after the last block's map end, is "
+            "missing. A block still being written can end before the text does.",
+            hint="the tail runs from the last block's first line to the end of the text: lines[last_start:], not "
+            "lines[last_start:last_end].",
+        )
+    return None
+
+
+def _strips(split_blocks: Callable[[str], Any]) -> bool:
+    """Whether the student's split loses a block's leading spaces: ``.strip()`` on every block."""
+    result = call_here(split_blocks, STRIPPED)
+    frozen = result.value[0] if _pair(result.value) else []
+    return bool(frozen) and isinstance(frozen[0], str) and _norm(frozen[0]) == STRIPPED.split("\n")[0].strip()
+
+
+def _differs(mine: list[str], theirs: list[str]) -> tuple[int, str, str] | None:
+    """The first item that differs, with both versions; None if every item is the same."""
+    for number, (given, wanted) in enumerate(zip(mine, theirs, strict=False)):
+        if given != wanted:
+            return number, given, wanted
+    return None
+
+
+def _around(text: str, other: str, width: int = 24) -> str:
+    """``text`` quoted around where it first differs from ``other``: two texts that begin alike read differently."""
+    same = next((n for n, (a, b) in enumerate(zip(text, other, strict=False)) if a != b), min(len(text), len(other)))
+    start = max(same - width, 0)
+    part = text[start : same + width]
+    return ("…" if start else "") + repr(part) + ("…" if same + width < len(text) else "")
+
+
+def _leading(text: str) -> str:
+    return text[: len(text) - len(text.lstrip())]
+
+
+def _trailing(text: str) -> str:
+    return text[len(text.rstrip()) :]
+
+
+def _end(text: str, width: int = 30) -> str:
+    return repr(text) if len(text) <= width else "…" + repr(text[-width:])
+
+
+def _start(text: str, width: int = 30) -> str:
+    return repr(text) if len(text) <= width else repr(text[:width]) + "…"
+
+
 def _half_a_fence(split_blocks: Callable[[str], Any]) -> str:
     """What the student's split freezes of the written answer's code block once its blank line has passed, in words."""
-    result = attempt(split_blocks, WRITTEN[: WRITTEN.index("    text = f.read()")])
+    result = call_here(split_blocks, WRITTEN[: WRITTEN.index("    text = f.read()")])
     frozen = result.value[0] if _pair(result.value) else []
     half = next((block for block in frozen if isinstance(block, str) and block.lstrip("\n").startswith("```")), None)
     if half is None:

@@ -12,15 +12,17 @@ bounded (``bounded``), so a loop that never ends is named, not waited for.
 from __future__ import annotations
 
 import asyncio
+import gc
 import inspect
 import time
+import traceback
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import anthropic
 
-from helpers.checks.bounded import Bounded, await_within, run_async
+from helpers.checks.bounded import Bounded, Cancelled, await_within, run_async
 from helpers.checks.common import (
     Attempt,
     Exercise,
@@ -64,6 +66,20 @@ READ_UNTIL_STOPPED = Exercise(
 )
 
 
+class StopEvent(asyncio.Event):
+    """The exercise's ``stop``: an ``asyncio.Event`` that notes whether the student's code ever looked at it."""
+
+    looked = False
+
+    def is_set(self) -> bool:
+        self.looked = True
+        return super().is_set()
+
+    async def wait(self) -> Literal[True]:
+        self.looked = True
+        return await super().wait()
+
+
 class StopView(StreamView):
     """The exercise's view, noting when each piece was appended (``time.perf_counter()``); it presses Stop at piece ``press_at_piece``."""
 
@@ -93,11 +109,12 @@ class StopRun:
     pressed_at: float | None = None
     pieces_at_press: int = 0
     returned_at: float | None = None
-    closed_at_return: bool = False
+    closed_at_return: bool = False  # the response was closed at the very moment the function returned
+    cancel_pending: bool = False  # ... and a task of the student's had been cancelled but had not ended yet
     closed_soon_after: bool = False
     swallowed: bool = False  # a task of the student's was cancelled, yet ended as if it had finished
     loop: asyncio.AbstractEventLoop | None = None
-    stop: asyncio.Event | None = None
+    stop: StopEvent | None = None
 
     @property
     def pieces_after_press(self) -> int:
@@ -136,10 +153,22 @@ def run_once(read_until_stopped: Any, step: str, speed: float, press: Press, sec
             students.append(task)
         return task
 
+    def note_return() -> None:
+        """What holds at the very moment the function returns, before anything else runs on the event loop."""
+        run.returned_at = time.perf_counter()
+        run.closed_at_return = bool(plan.attempts) and plan.attempts[0].closed
+        run.cancel_pending = any(task.cancelling() and not task.done() for task in students)
+
+    async def noting_return(made: Any) -> Any:
+        try:
+            return await made
+        finally:
+            note_return()
+
     async def main() -> None:
         run.loop = asyncio.get_running_loop()
         run.loop.set_task_factory(factory)
-        run.stop = asyncio.Event()
+        run.stop = StopEvent()
         if press == "at_piece":
             run.view.press_at_piece, run.view.press = PRESS_AT_PIECE, run.press
         async with plan.async_client() as client:
@@ -152,9 +181,7 @@ def run_once(read_until_stopped: Any, step: str, speed: float, press: Press, sec
                 run.result = Attempt(value=made)
                 return
             run.awaited = True
-            outcome = await await_within(made, seconds, filename)
-            run.returned_at = time.perf_counter()
-            run.closed_at_return = bool(plan.attempts) and plan.attempts[0].closed
+            outcome = await await_within(noting_return(made), seconds, filename)
             await asyncio.sleep(GRACE_S)
             run.closed_soon_after = bool(plan.attempts) and plan.attempts[0].closed
             run.swallowed = any(task.done() and not task.cancelled() and task.cancelling() for task in students)
@@ -175,6 +202,8 @@ def run_once(read_until_stopped: Any, step: str, speed: float, press: Press, sec
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # "coroutine ... was never awaited": the verdict says it better
         bounded = run_async(main, seconds + 0.5, filename, tick)
+        if run.result.error is not None:
+            _let_go(run.result.error)
     if bounded.blocked and run.stop is not None:
         # Its event loop is blocked, so call_soon_threadsafe would never run: set the flag itself, from this
         # thread, so that a loop that polls stop.is_set() without awaiting can end instead of spinning on.
@@ -184,6 +213,18 @@ def run_once(read_until_stopped: Any, step: str, speed: float, press: Press, sec
     if bounded.result.error is not None and run.result.error is None:  # raised where the check could not catch it
         run.result = bounded.result
     return run
+
+
+def _let_go(error: BaseException) -> None:
+    """Drop what the frames of an error's traceback hold (a coroutine passed where a task belongs, say), and collect
+    it now: "coroutine ... was never awaited" is then said while the warning is ignored, not later in the notebook."""
+    err: BaseException | None = error
+    seen: set[int] = set()
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        traceback.clear_frames(err.__traceback__)
+        err = err.__cause__ or err.__context__
+    gc.collect()
 
 
 def judge_read_until_stopped(read_until_stopped: Any) -> Verdict:
@@ -247,6 +288,14 @@ def _crashed(run: StopRun, during: str) -> Verdict | None:
     if err is None:
         return None
     text = str(err)
+    if isinstance(err, Cancelled):
+        return ex.verdict(
+            "wrong",
+            wrong=f"{during}, read_until_stopped raised CancelledError: awaiting a cancelled task (`await reading` "
+            "after reading.cancel()) re-raises its CancelledError in your function, and nothing caught it.",
+            hint="awaiting a cancelled task re-raises CancelledError: catch it (try: await reading, except "
+            "asyncio.CancelledError: pass), or wait with await asyncio.wait([reading]), which does not raise.",
+        )
     if "closed before its body was read" in text or "StreamClosed" in type(err).__name__:
         return ex.verdict(
             "wrong",
@@ -254,6 +303,13 @@ def _crashed(run: StopRun, during: str) -> Verdict | None:
             "(get_final_message() or get_final_text() reads the rest of the answer).",
             hint="after Stop there is no final message: the response is closed and the rest was never sent. Keep the "
             "text the view received and return view.text.",
+        )
+    if isinstance(err, TypeError) and "coroutines is forbidden" in text:
+        return ex.verdict(
+            "wrong",
+            wrong=f"{during}, it raised {first_line(err).rstrip('.')}: asyncio.wait takes tasks, and stop.wait() called on its own "
+            "is a coroutine, which nothing runs (Python then warns that it was never awaited).",
+            hint="make it a task first: asyncio.wait([reading, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED).",
         )
     if isinstance(err, TypeError) and ("context manager" in text or "not iterable" in text):
         return ex.verdict(
@@ -338,6 +394,15 @@ def _returned(run: StopRun, during: str, kept: str) -> Verdict | None:
             wrong=f"{during}, it returned {len(value)} characters{lost}, but the view had received {len(kept)}.",
             hint=f"return {ex.returns}.",
         )
+    if not run.closed_at_return and run.cancel_pending:
+        return ex.verdict(
+            "wrong",
+            wrong=f"{during}, the HTTP response was still open when read_until_stopped returned: it called "
+            "reading.cancel() and returned at once, while the reading task had not ended yet, so its `async with` had "
+            "not closed the response (it did so only after your function had returned).",
+            hint="cancel() only asks; wait for the task to end (await asyncio.wait([reading])) so its async with closes "
+            "the response before you return.",
+        )
     if not run.closed_at_return:
         later = " (it was closed only later, when Python threw the abandoned stream away)" if run.closed_soon_after else ""
         return ex.verdict(
@@ -350,6 +415,25 @@ def _returned(run: StopRun, during: str, kept: str) -> Verdict | None:
     return None
 
 
+def _ended_before_stop(run: StopRun, during: str, answer: str) -> Verdict:
+    """The function returned before the check pressed Stop, although the answer had not ended: it stopped on its own."""
+    after = (run.returned_at or run.started) - run.started
+    kept = f"with {len(run.view.text)} of the answer's {len(answer)} characters"
+    if run.stop is not None and not run.stop.looked:
+        why = (
+            "It never looks at `stop` (neither stop.wait() nor stop.is_set()): it stopped on a timer of its own, so "
+            "the reading was cut by its own timeout, not by the reader."
+        )
+    else:
+        why = "Something of its own ended the reading (a timeout?), not Stop."
+    return READ_UNTIL_STOPPED.verdict(
+        "wrong",
+        wrong=f"{during}: read_until_stopped returned after {after:.1f} s, before Stop was pressed, {kept}. {why}",
+        hint="end the reading when stop is set, never on a timer (asyncio.wait_for with a timeout cuts every answer that "
+        "takes longer): await asyncio.wait([reading, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED).",
+    )
+
+
 def _judge_stopped(run: StopRun, during: str, answer: str) -> Verdict | None:
     """A run with Stop: reading ends at once, the partial text stays, marked as cut, and the response is closed."""
     ex = READ_UNTIL_STOPPED
@@ -358,6 +442,8 @@ def _judge_stopped(run: StopRun, during: str, answer: str) -> Verdict | None:
     verdict = _crashed(run, during)
     if verdict is not None:
         return verdict
+    if run.pressed_at is None and run.returned_at is not None:
+        return _ended_before_stop(run, during, answer)
     if run.pressed_at is None:
         return ex.verdict(
             "wrong",

@@ -4,9 +4,12 @@ never crash on unfinished work; the pictures' data is right; live cells are set 
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib.util
 import json
 import time
+import types
+import warnings
 from typing import Any
 
 import matplotlib
@@ -457,6 +460,75 @@ def one_list(text: str) -> list[str]:
     return [*frozen, tail]
 
 
+def _split_with(text: str, parser: MarkdownIt = md) -> tuple[list[str], str]:
+    """The rule, with the parser given."""
+    lines = text.split("\n")
+    maps = [token.map for token in parser.parse(text) if token.level == 0 and token.nesting >= 0 and token.map]
+    if not maps:
+        return [], text
+    return ["\n".join(lines[start:end]) for start, end in maps[:-1]], "\n".join(lines[maps[-1][0] :])
+
+
+def with_js_default(text: str) -> tuple[list[str], str]:
+    """Right, with another preset that has every block rule on."""
+    return _split_with(text, MarkdownIt("js-default"))
+
+
+def tail_from_the_previous_end(text: str) -> tuple[list[str], str]:
+    """Right: the tail starts where the block before the last one ends, so it begins with the blank line between them."""
+    lines, maps = text.split("\n"), _maps(text)
+    if not maps:
+        return [], text
+    start = maps[-2][1] if len(maps) > 1 else 0
+    return ["\n".join(lines[s:e]) for s, e in maps[:-1]], "\n".join(lines[start:])
+
+
+def frozen_joined_into_one(text: str) -> tuple[str, str]:
+    frozen, tail = _split_with(text)
+    return "\n\n".join(frozen), tail
+
+
+def no_guard_for_no_block(text: str) -> tuple[list[str], str]:
+    lines, maps = text.split("\n"), _maps(text)
+    return ["\n".join(lines[s:e]) for s, e in maps[:-1]], "\n".join(lines[maps[-1][0] :])
+
+
+def reparses_for_every_token(text: str) -> tuple[list[str], str]:
+    """Slow but right: the whole text parsed again for every token (0.14 s a call on a 2,700-character answer)."""
+    lines, maps = text.split("\n"), []
+    for i in range(len(md.parse(text))):
+        token = md.parse(text)[i]
+        if token.level == 0 and token.nesting >= 0:
+            maps.append(token.map)
+    if not maps:
+        return [], text
+    return ["\n".join(lines[s:e]) for s, e in maps[:-1]], "\n".join(lines[maps[-1][0] :])
+
+
+def map_as_character_offsets(text: str) -> tuple[list[str], str]:
+    maps = _maps(text)
+    if not maps:
+        return [], text
+    return [text[s:e] for s, e in maps[:-1]], text[maps[-1][0] :]
+
+
+def zero_preset(text: str) -> tuple[list[str], str]:
+    return _split_with(text, MarkdownIt("zero"))
+
+
+def tail_is_the_last_map_only(text: str) -> tuple[list[str], str]:
+    lines, maps = text.split("\n"), _maps(text)
+    if not maps:
+        return [], text
+    start, end = maps[-1]
+    return ["\n".join(lines[s:e]) for s, e in maps[:-1]], "\n".join(lines[start:end])
+
+
+def strips_every_block(text: str) -> tuple[list[str], str]:
+    frozen, tail = _split_with(text)
+    return [block.strip() for block in frozen if block.strip()], tail.strip()
+
+
 def index_never_moves_on(text: str) -> tuple[list[Any], str]:
     """Its index moves on only at a block's first token. (It gives up after 4 s, so no thread spins on after the test.)"""
     tokens, blocks, i, give_up = md.parse(text), [], 0, time.perf_counter() + 4
@@ -468,7 +540,7 @@ def index_never_moves_on(text: str) -> tuple[list[Any], str]:
     return blocks, ""
 
 
-@pytest.mark.parametrize("right", [by_character_offsets, with_a_loop_and_a_tuple])
+@pytest.mark.parametrize("right", [by_character_offsets, with_a_loop_and_a_tuple, with_js_default, tail_from_the_previous_end])
 def test_split_blocks_right_variants_pass(right: Any) -> None:
     assert_verdict(checks.judge_split_blocks(right), "correct", "the same blocks as the rule")
 
@@ -489,6 +561,21 @@ def test_split_blocks_right_variants_pass(right: Any) -> None:
         (appends_to_a_global_list, ["same text twice", "keeps state between calls", "new list each call"]),
         (keeps_one_list_and_extends_it, ["a block that is not in the text at all", "keeps state between calls"]),
         (one_list, ["one list of strings, not a pair", "return frozen, tail"]),
+        (frozen_joined_into_one, ["a pair whose first item is one string", "frozen must be a list of blocks, not one string"]),
+        (no_guard_for_no_block, ["given a text with no block at all ('': an empty answer", "raised IndexError", "return [], text"]),
+        (
+            map_as_character_offsets,
+            ["it gave '#' for the block '# Showing user comments safely'", "text[0:1]", "map counts lines, not characters"],
+        ),
+        (zero_preset, ['as MarkdownIt("zero") has', "heading, fence, list", 'MarkdownIt("commonmark").enable("table")']),
+        (
+            tail_is_the_last_map_only,
+            ["its tail stops where the last block's map ends", "'\\n    ', the text after the last block's map end, is missing"],
+        ),
+        (
+            strips_every_block,
+            ["lost the whitespace", "where the text has …'c=x onerror=\"alert(1)\">\\']\\n    '", "no .strip()"],
+        ),
     ],
 )
 def test_split_blocks_mistakes(attempt: Any, phrases: list[str]) -> None:
@@ -503,6 +590,43 @@ def test_a_split_that_never_returns_is_named_within_seconds() -> None:
     verdict = checks.judge_split_blocks(index_never_moves_on)
     assert time.perf_counter() - started < 5
     assert_verdict(verdict, "wrong", "never returned", "in the loop at line", "`while i < len(tokens) and")
+
+
+def test_a_split_that_reparses_for_every_token_is_named_as_slow_within_seconds() -> None:
+    started = time.perf_counter()
+    verdict = checks.judge_split_blocks(reparses_for_every_token)
+    assert time.perf_counter() - started < 5, "a check must stay within its budget"
+    assert_verdict(verdict, "wrong", "too slow", "parses the whole text again for every token", "parse once per call")
+    assert "while loop" not in str(verdict)
+
+
+def parses_again_for_every_block(text: str) -> tuple[list[str], str]:
+    """Right but wasteful: the text parsed once more for every top-level block (17 parses a call on the comments answer)."""
+    lines, maps = text.split("\n"), []
+    for token in md.parse(text):
+        if token.level == 0 and token.nesting >= 0:
+            md.parse(text)
+            maps.append(token.map)
+    if not maps:
+        return [], text
+    return ["\n".join(lines[s:e]) for s, e in maps[:-1]], "\n".join(lines[maps[-1][0] :])
+
+
+def test_a_slowish_split_is_still_right_and_told_to_parse_once() -> None:
+    started = time.perf_counter()
+    verdict = checks.judge_split_blocks(parses_again_for_every_block)
+    assert time.perf_counter() - started < 5, "a check must stay within its budget"
+    assert_verdict(verdict, "correct", "the same blocks as the rule", "It parsed the text 17 times a call: once is enough.")
+
+
+def test_a_line_is_named_even_where_python_gives_none() -> None:
+    """Read from another thread, a frame's f_lineno can be None: the line of the instruction before it is named."""
+    from helpers.checks.bounded import _line_of
+
+    code = reparses_for_every_token.__code__
+    last = max(start for start, _, line in code.co_lines() if line is not None)
+    frame = types.SimpleNamespace(f_lineno=None, f_lasti=last, f_code=code)
+    assert code.co_firstlineno < _line_of(frame) <= code.co_firstlineno + 10  # type: ignore[arg-type]
 
 
 def test_the_rule_splits_a_fence_with_a_blank_line_as_one_block() -> None:
@@ -695,8 +819,67 @@ async def never_finishes_the_view(client: Any, request: dict[str, Any], view: An
     return str(view.text)
 
 
+async def catches_the_cancel(client: Any, request: dict[str, Any], view: Any, stop: asyncio.Event) -> str:
+    """Right: awaits the cancelled task and catches the CancelledError that awaiting it re-raises."""
+    reading = asyncio.create_task(_read(client, request, view))
+    pressed = asyncio.create_task(stop.wait())
+    await asyncio.wait([reading, pressed], return_when=asyncio.FIRST_COMPLETED)
+    pressed.cancel()
+    cut = not reading.done()
+    if cut:
+        reading.cancel()
+        try:  # noqa: SIM105 (as a student writes it)
+            await reading
+        except asyncio.CancelledError:
+            pass
+    view.finish(cut=cut)
+    return str(view.text)
+
+
+async def returns_right_after_cancel(client: Any, request: dict[str, Any], view: Any, stop: asyncio.Event) -> str:
+    reading = asyncio.create_task(_read(client, request, view))
+    pressed = asyncio.create_task(stop.wait())
+    await asyncio.wait([reading, pressed], return_when=asyncio.FIRST_COMPLETED)
+    pressed.cancel()
+    cut = not reading.done()
+    if cut:
+        reading.cancel()
+    view.finish(cut=cut)
+    return str(view.text)
+
+
+async def awaits_the_cancelled_task(client: Any, request: dict[str, Any], view: Any, stop: asyncio.Event) -> str:
+    reading = asyncio.create_task(_read(client, request, view))
+    pressed = asyncio.create_task(stop.wait())
+    await asyncio.wait([reading, pressed], return_when=asyncio.FIRST_COMPLETED)
+    pressed.cancel()
+    cut = not reading.done()
+    if cut:
+        reading.cancel()
+        await reading
+    view.finish(cut=cut)
+    return str(view.text)
+
+
+async def a_timeout_of_its_own(client: Any, request: dict[str, Any], view: Any, stop: asyncio.Event) -> str:
+    try:
+        await asyncio.wait_for(_read(client, request, view), timeout=0.3)
+        cut = False
+    except TimeoutError:
+        cut = True
+    view.finish(cut=cut)
+    return str(view.text)
+
+
+async def waits_on_a_bare_coroutine(client: Any, request: dict[str, Any], view: Any, stop: asyncio.Event) -> str:
+    reading = asyncio.create_task(_read(client, request, view))
+    await asyncio.wait([reading, stop.wait()], return_when=asyncio.FIRST_COMPLETED)  # type: ignore[list-item]
+    view.finish(cut=not reading.done())
+    return str(view.text)
+
+
 @pytest.mark.realtime
-@pytest.mark.parametrize("right", [cancels_on_a_callback, cancels_itself])
+@pytest.mark.parametrize("right", [cancels_on_a_callback, cancels_itself, catches_the_cancel])
 def test_read_until_stopped_right_variants_pass(right: Any) -> None:
     assert_verdict(checks.judge_read_until_stopped(right), "correct", "marked as cut")
 
@@ -722,6 +905,22 @@ def test_read_until_stopped_right_variants_pass(right: Any) -> None:
         (waits_for_stop_first, ["without Stop", "never ended", "still waiting", "`await stop.wait()`"]),
         (a_plain_def, ["does not support the context manager protocol", "async with"]),
         (returns_the_message, ["returned a ParsedMessage, not the text", "view.text"]),
+        (
+            returns_right_after_cancel,
+            [
+                "HTTP response was still open when read_until_stopped returned",
+                "cancel() only asks; wait for the task to end (await asyncio.wait([reading])) so its async with closes "
+                "the response before you return",
+            ],
+        ),
+        (
+            awaits_the_cancelled_task,
+            ["raised CancelledError", "awaiting a cancelled task re-raises CancelledError", "catch it", "asyncio.wait([reading])"],
+        ),
+        (
+            a_timeout_of_its_own,
+            ["returned after 0.3 s, before Stop was pressed", "never looks at `stop`", "timer of its own", "stop.wait()"],
+        ),
     ],
 )
 def test_read_until_stopped_mistakes(attempt: Any, phrases: list[str]) -> None:
@@ -729,6 +928,17 @@ def test_read_until_stopped_mistakes(attempt: Any, phrases: list[str]) -> None:
     verdict = checks.judge_read_until_stopped(attempt)
     assert time.perf_counter() - started < 5.5, "a check must stay within its budget"
     assert_verdict(verdict, "wrong", *phrases)
+    assert "event loop never ran its click" not in str(verdict)
+
+
+@pytest.mark.realtime
+def test_a_bare_coroutine_is_named_and_its_warning_stays_inside_the_check() -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        verdict = checks.judge_read_until_stopped(waits_on_a_bare_coroutine)
+        gc.collect()
+    assert_verdict(verdict, "wrong", "Passing coroutines is forbidden", "asyncio.create_task(stop.wait())")
+    assert not [warning for warning in caught if "never awaited" in str(warning.message)]
 
 
 # Pictures ------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
-from helpers.checks.common import Attempt, attempt
+from helpers.checks.attempts import Attempt, call_now
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ def run_in_thread(
 
     def work() -> None:
         try:
-            outcome.append(attempt(call))
+            outcome.append(call_now(call))
         except BaseException as err:  # SystemExit or KeyboardInterrupt from a student's code: reported, not raised
             outcome.append(Attempt(error=RuntimeError(f"{type(err).__name__} {err}")))
 

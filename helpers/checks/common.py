@@ -16,6 +16,9 @@ from typing import Any, Literal
 import anthropic
 
 from helpers import config
+from helpers.checks.attempts import Attempt as Attempt  # re-exported: every check module takes these from here
+from helpers.checks.attempts import is_blank as is_blank
+from helpers.checks.bounded import run_in_thread
 from helpers.client import make_client
 from helpers.errors import LimitReached, NoRecordingError
 from helpers.replay import recording_file
@@ -73,33 +76,20 @@ class RequestCap:
         return call_next(request)
 
 
-@dataclass(frozen=True)
-class Attempt:
-    """What calling the student's function gave: a value, the exception it raised, or why the check stopped it."""
-
-    value: Any = None
-    error: Exception | None = None
-    stopped: str = ""  # the check's cap stopped a loop that did not end
-
-    @property
-    def unfinished(self) -> bool:
-        """Still the shipped body: ``...``, ``pass`` (None) or ``raise NotImplementedError``."""
-        return isinstance(self.error, NotImplementedError) or (self.error is None and is_blank(self.value))
-
-
-def is_blank(value: Any) -> bool:
-    """None or ``...``: what a function body that is not written yet gives back."""
-    return value is None or value is Ellipsis
+CALL_SECONDS = 5.0  # how long one call of a student's function may run before the check gives up on it
 
 
 def attempt(function: Callable[..., Any], *args: Any) -> Attempt:
-    """Call the student's function, keeping any exception as data instead of raising it."""
-    try:
-        return Attempt(value=function(*args))
-    except Exception as err:  # a student's bug is reported, never raised
-        return Attempt(error=err)
-    except LimitReached as limit:
-        return Attempt(stopped=str(limit))
+    """Call the student's function, keeping any exception as data instead of raising it.
+
+    It runs in a worker thread: a loop that never ends gets a verdict after ``CALL_SECONDS``
+    (naming the line it was on) instead of hanging the notebook.
+    """
+    code = getattr(function, "__code__", None)
+    ran = run_in_thread(lambda: function(*args), CALL_SECONDS, code.co_filename if code is not None else "")
+    if ran.timed_out:
+        return Attempt(still_running=f"it was still running after {CALL_SECONDS:g} s.{ran.where}")
+    return ran.result
 
 
 def first_line(err: Exception) -> str:
@@ -120,9 +110,22 @@ def not_a_function(exercise: Exercise, given: Any) -> Verdict:
     )
 
 
+def never_returned(exercise: Exercise, result: Attempt) -> Verdict | None:
+    """The verdict for a call that was still running when its time ran out; None if it returned."""
+    if not result.still_running:
+        return None
+    return exercise.verdict(
+        "wrong",
+        wrong=f"{exercise.function} never returned: {result.still_running}",
+        hint="make sure every loop in it ends: a `for` over a stream ends with the answer, a `while` needs a condition that becomes false.",
+    )
+
+
 def crashed(exercise: Exercise, result: Attempt) -> Verdict | None:
     """The verdict for a function that raised; None if it returned."""
     name, err = exercise.function, result.error
+    if result.still_running:
+        return never_returned(exercise, result)
     if result.stopped:
         return exercise.verdict(
             "wrong",

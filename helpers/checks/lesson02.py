@@ -25,6 +25,7 @@ from helpers.checks.common import (
     crashed,
     first_line,
     is_blank,
+    never_returned,
     not_a_function,
     not_finished,
     recorded_request,
@@ -295,6 +296,9 @@ def _judge_fold(folded: Folded, matched: list[str]) -> Verdict | None:
     ex, result = ACCUMULATE, folded.result
     right = f"it matches the SDK on {', '.join(matched)}." if matched else ""
     where = f"on {folded.name} ({folded.what})"
+    stuck = never_returned(ex, result)
+    if stuck is not None:
+        return stuck
     if result.error is not None and not result.unfinished:
         hint = _NEW_DELTAS_HINT if matched else ex.recipe
         if isinstance(result.error, KeyError) and "citations" in str(result.error):

@@ -26,6 +26,7 @@ from helpers.checks.common import (
     crashed,
     first_line,
     is_blank,
+    never_returned,
     not_a_function,
     not_finished,
     recorded_request,
@@ -513,6 +514,9 @@ def judge_calls_to_run(calls_to_run: Callable[[Any], Any]) -> Verdict:
     passed: list[str] = []
     for n, case in enumerate(reply_cases()):
         result = attempt(calls_to_run, case.message)
+        stuck = never_returned(ex, result)
+        if stuck is not None:
+            return stuck
         if n == 0 and result.unfinished:
             return not_finished(ex, result)
         right = f"it handled {', '.join(passed)}." if passed else ""

@@ -26,6 +26,7 @@ from helpers.checks.common import (
     crashed,
     first_line,
     is_blank,
+    never_returned,
     not_a_function,
     not_finished,
     recorded_request,
@@ -123,6 +124,9 @@ def judge_run_concurrently(run_concurrently: Callable[[Sequence[Any], Callable[[
         right = f"it handled {_listed(passed)}." if passed else ""
         if not passed and result.unfinished and not runner.started:
             return not_finished(ex, result)
+        stuck = never_returned(ex, result)
+        if stuck is not None:
+            return stuck
         if result.stopped:
             return ex.verdict(
                 "wrong", right=right, wrong=f"for {what}, {result.stopped}; the check stopped it.", hint="run each call once."

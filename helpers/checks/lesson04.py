@@ -24,6 +24,7 @@ from helpers.checks.common import (
     attempt,
     crashed,
     is_blank,
+    never_returned,
     not_a_function,
     not_finished,
     recorded_request,
@@ -175,7 +176,11 @@ def judge_reveal_by_paragraph(reveal_by_paragraph: Callable[[str, bool], Any]) -
         return not_a_function(ex, reveal_by_paragraph)
     text = "".join(piece for _, piece in recorded_arrivals(CAVEAT_RECORDING))
     cases = [(text[:end], False) for end in range(0, len(text), 23)] + [(text, True), ("", True)]
-    written = isinstance(attempt(reveal_by_paragraph, text, True).value, str)  # it returns text somewhere: not the stub
+    probe = attempt(reveal_by_paragraph, text, True)
+    stuck = never_returned(ex, probe)
+    if stuck is not None:
+        return stuck
+    written = isinstance(probe.value, str)  # it returns text somewhere: not the stub
     for sample, complete in cases:
         value = _value_of(ex, reveal_by_paragraph, sample, complete)
         if isinstance(value, Verdict) and value.status == "unfinished" and written:

@@ -27,6 +27,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from helpers.checks.attempts import call_now
 from helpers.checks.bounded import in_a_while_loop, run_in_thread
 from helpers.checks.common import (
     Attempt,
@@ -90,15 +91,6 @@ def expected_split(text: str) -> Split:
     return Split(frozen, tail, [(block.start, block.end) for block in blocks], [block.tokens[0].type for block in blocks])
 
 
-def call_here(split_blocks: Callable[[str], Any], text: str) -> Attempt:
-    """The student's split called in this thread, any exception kept as data. The check already runs in a worker
-    thread with a deadline, and names the student's line it is on from that thread's stack, so no thread per call."""
-    try:
-        return Attempt(value=split_blocks(text))
-    except Exception as err:  # a student's bug is reported, never raised
-        return Attempt(error=err)
-
-
 class ParseWatch:
     """Counts the markdown-it parses one call of the student's function makes, and notes the block rules its parser has on.
 
@@ -112,10 +104,11 @@ class ParseWatch:
         self._thread: int | None = None
 
     def call(self, function: Callable[[str], Any], text: str) -> Attempt:
-        """``call_here(function, text)``, counting its parses from 0."""
+        """``call_now(function, text)``, counting its parses from 0: in this thread, as the check already runs in a
+        worker thread with a deadline that names the student's line from that thread's stack."""
         self._thread, self.parses = threading.get_ident(), 0
         try:
-            return call_here(function, text)
+            return call_now(function, text)
         finally:
             self._thread = None
 
@@ -383,7 +376,7 @@ def _no_block(split_blocks: Callable[[str], Any]) -> Verdict | None:
     ex = SPLIT_BLOCKS
     hint = "with no block there is no last block: when the tokens hold none, return [], text before taking maps[-1]."
     for text in NO_BLOCK:
-        result = call_here(split_blocks, text)
+        result = call_now(split_blocks, text)
         given = f"given a text with no block at all ({text!r}: an empty answer, or blank lines only)"
         if result.error is not None:
             return ex.verdict("wrong", wrong=f"{given}, it raised {first_line(result.error)}.", hint=hint)
@@ -674,7 +667,7 @@ def _ends_differ(split_blocks: Callable[[str], Any], mine: list[str], tail: str,
 
 def _strips(split_blocks: Callable[[str], Any]) -> bool:
     """Whether the student's split loses a block's leading spaces: ``.strip()`` on every block."""
-    result = call_here(split_blocks, STRIPPED)
+    result = call_now(split_blocks, STRIPPED)
     frozen = result.value[0] if _pair(result.value) else []
     return bool(frozen) and isinstance(frozen[0], str) and _norm(frozen[0]) == STRIPPED.split("\n")[0].strip()
 
@@ -713,7 +706,7 @@ def _start(text: str, width: int = 30) -> str:
 
 def _half_a_fence(split_blocks: Callable[[str], Any]) -> str:
     """What the student's split freezes of the written answer's code block once its blank line has passed, in words."""
-    result = call_here(split_blocks, WRITTEN[: WRITTEN.index("    text = f.read()")])
+    result = call_now(split_blocks, WRITTEN[: WRITTEN.index("    text = f.read()")])
     frozen = result.value[0] if _pair(result.value) else []
     half = next((block for block in frozen if isinstance(block, str) and block.lstrip("\n").startswith("```")), None)
     if half is None:

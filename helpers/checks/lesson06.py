@@ -35,6 +35,7 @@ from helpers.checks.common import (
     crashed,
     first_line,
     is_blank,
+    never_returned,
     not_a_function,
     not_finished,
     recorded_request,
@@ -1062,6 +1063,9 @@ def judge_run_tools_once(run_tools_once: Callable[..., Any]) -> Verdict:
     if not callable(run_tools_once):
         return not_a_function(ex, run_tools_once)
     first = attempt(run_tools_once, finished_tool_message(), WatchedResults(), tool_result_for)
+    stuck = never_returned(ex, first)
+    if stuck is not None:
+        return stuck
     if inspect.isgenerator(first.value):
         return ex.verdict(
             "wrong",
@@ -1130,6 +1134,9 @@ def judge_run_tools_once(run_tools_once: Callable[..., Any]) -> Verdict:
     message = finished_tool_message()
     earlier = {"type": "tool_result", "tool_use_id": "toolu_earlier_call", "content": "{}"}
     outcome = attempt(run_tools_once, message, WatchedResults(toolu_earlier_call=earlier), run_tool)
+    stuck = never_returned(ex, outcome)
+    if stuck is not None:
+        return stuck
     expected = [tool_result_for(block) for block in message.content if block.type == "tool_use"]
     if outcome.error is None and outcome.value != expected:
         extra = isinstance(outcome.value, list) and earlier in outcome.value
@@ -1144,6 +1151,9 @@ def judge_run_tools_once(run_tools_once: Callable[..., Any]) -> Verdict:
     calls.clear()
     twins = identical_calls_message()
     outcome = attempt(run_tools_once, twins, WatchedResults(), run_tool)
+    stuck = never_returned(ex, outcome)
+    if stuck is not None:
+        return stuck
     if outcome.error is None and calls != _tool_ids(twins):
         return ex.verdict(
             "wrong",
@@ -1153,6 +1163,9 @@ def judge_run_tools_once(run_tools_once: Callable[..., Any]) -> Verdict:
         )
     calls.clear()
     outcome = attempt(run_tools_once, unfinished_tool_message(), {}, run_tool)
+    stuck = never_returned(ex, outcome)
+    if stuck is not None:
+        return stuck
     if outcome.error is not None:
         return ex.verdict("wrong", wrong=f"on an unfinished message, it raised {first_line(outcome.error)}", hint=ex.recipe)
     if calls or outcome.value:

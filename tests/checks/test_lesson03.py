@@ -929,6 +929,7 @@ def ignores_run(calls: list[Any], run: Any) -> list[Any]:
     [solutions.run_concurrently, submits_all_then_waits, as_completed_keyed_by_future, plain_threads],
     ids=["solution-map", "submit-all", "as_completed-by-future", "threads"],
 )
+@pytest.mark.realtime  # each call of the check's tool waits as a service would (0.1-0.3 s)
 def test_run_concurrently_right_variants(attempt: Any) -> None:
     assert_verdict(
         checks.judge_run_concurrently(attempt),
@@ -987,6 +988,7 @@ def test_run_concurrently_right_variants(attempt: Any) -> None:
         "never-joins",
     ],
 )
+@pytest.mark.realtime  # each call of the check's tool waits as a service would (0.1-0.3 s)
 def test_run_concurrently_mistakes(attempt: Any, phrases: list[str]) -> None:
     assert_verdict(checks.judge_run_concurrently(attempt), "wrong", *phrases)
 

@@ -183,7 +183,7 @@ class MarkdownBlocks(IncrementalRenderer):
         tokens = [token for block in rest for token in block.tokens]
         placed = False
         if heal:
-            tokens, placed = self._heal(kept, blocks[0].tokens if kept else [], rest, lines, caret, lookups)
+            tokens, placed = self._heal(kept, blocks[0].tokens if kept else [], rest, tokens, lines, caret, lookups)
         tail = kept.update(blocks[0].tokens, lines, lookups.asked[0], env) if kept else ""
         tail += render_tokens(tokens, env)
         if caret and not placed:
@@ -191,14 +191,21 @@ class MarkdownBlocks(IncrementalRenderer):
         return Change(changed, len(self.frozen), tail, self.received - self._offset)
 
     def _heal(
-        self, kept: OpenBlock | None, kept_tokens: list[Token], rest: list[Block], lines: list[str], caret: bool, lookups: Lookups
+        self,
+        kept: OpenBlock | None,
+        kept_tokens: list[Token],
+        rest: list[Block],
+        tokens: list[Token],
+        lines: list[str],
+        caret: bool,
+        lookups: Lookups,
     ) -> tuple[list[Token], bool]:
-        """The open tail's tokens healed (``tail_healing``), and whether the caret went into its text.
+        """The tokens of the open tail after the open table or code block (``rest``) healed (``tail_healing``),
+        and whether the caret went into its text.
 
         Lines held back are parsed again without them; the open table's or code block's tokens
         are healed in place, before it keeps its finished lines.
         """
-        tokens = [token for block in rest for token in block.tokens]
         region = lines
         held = held_back_lines(lines[rest[0].start :], rest[-1].tokens[0].type) if rest else 0
         throwaway = {"references": self._links.lookups(lookups.found)}  # parses that must not note who asked what
@@ -277,9 +284,9 @@ class MarkdownBlocks(IncrementalRenderer):
 
 
 def _plain_paragraph(part: str, caret: bool = False) -> str:
-    if caret:
-        return f'<p style="white-space: pre-wrap">{html.escape(part)}{CARET}</p>'
-    return f'<p style="white-space: pre-wrap">{html.escape(part)}</p>' if part else ""
+    if not part and not caret:
+        return ""
+    return f'<p style="white-space: pre-wrap">{html.escape(part)}{CARET if caret else ""}</p>'
 
 
 _PARAGRAPH_BREAK = "\n\n"

@@ -27,7 +27,6 @@ from markdown_it.token import Token
 _MARKERS_ONLY = re.compile(r"[ \t]*(?:(?:[-*+=_#>]+|[0-9]{1,9}[.)]|`{1,2}|~{1,2})[ \t]*)+")
 _TABLE_ROW = re.compile(r"[ \t]{0,3}\|")
 _DEFINITION_START = re.compile(r"[ \t]{0,3}\[[^\]]+\]:[ \t]*")  # "[label]:" before its address: a definition, not text
-_EMPHASIS = "*_~"
 _VERBATIM = frozenset({"fence", "code_block", "html_block", "table_open"})
 CARET = '<span class="course-caret" aria-hidden="true">\u258d</span>'
 _CODE_END = "</code></pre>\n"

@@ -116,3 +116,17 @@ def test_every_lessons_quiz_is_well_formed_and_a_third_of_it_reads_code():
         code = [q for q in quiz.questions if isinstance(q, Choice) and q.kind in ("prints", "bug")]
         assert len(code) * 3 >= len(quiz.questions), f"{name}: {len(code)} of {len(quiz.questions)} questions read code"
         assert any(isinstance(q, Order) for q in quiz.questions), f"{name}: no put-in-order question"
+
+
+def test_lesson_04s_healing_question_prints_what_its_right_answer_says():
+    import contextlib
+    import io
+
+    from helpers.teaching.quizzes import lesson04
+    from helpers.views.markdown_blocks import MarkdownBlocks
+
+    question = next(q for q in lesson04.quiz().questions if isinstance(q, Choice) and q.code == lesson04.HEALED)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(question.code, {"MarkdownBlocks": MarkdownBlocks})
+    assert " and ".join(printed.getvalue().splitlines()) == question.options[question.answer]

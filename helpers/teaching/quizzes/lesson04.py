@@ -1,4 +1,4 @@
-"""Lesson 04's quiz: what a redraw costs, throttling, frozen Markdown blocks, Stop, reveal policies and untrusted HTML.
+"""Lesson 04's quiz: what a redraw costs, throttling, frozen Markdown blocks, the healed tail, Stop, reveal policies and untrusted HTML.
 
 Behaviour checked against the lesson's own helpers (``helpers.views.throttle.redraw_times``,
 ``helpers.views.markdown_blocks.MarkdownBlocks``, run as printed) and markdown-it-py's
@@ -19,6 +19,10 @@ print(throttle.redraw_times(arrivals, 20))"""
 FROZEN = """\
 for text_so_far in ["1. a\\n\\nNext", "1. a\\n\\n2"]:
     print(len(MarkdownBlocks().update(text_so_far).frozen))"""
+
+HEALED = """\
+for text_so_far in ["Steps:\\n-", "Run **pip inst"]:
+    print(MarkdownBlocks().update(text_so_far, heal=True).html.strip())"""
 
 AFTER_STOP = """\
 async with async_client.messages.stream(**comments_request) as stream:
@@ -84,6 +88,26 @@ def quiz() -> Quiz:
                     "The last block is the open tail, still being written: it is rendered again at each redraw, not frozen.",
                 ),
                 code=FROZEN,
+                kind="prints",
+            ),
+            Choice(
+                "The view heals the open tail while text arrives (`heal=True`). Each option gives the two printed lines.",
+                (
+                    "<p>Steps:</p> and <p>Run <strong>pip inst</strong></p>",
+                    "<h2>Steps:</h2> and <p>Run **pip inst</p>",
+                    "<p>Steps:</p><ul><li></li></ul> and <p>Run pip inst</p>",
+                    "<p>Steps:</p> and <p>Run **pip inst**</p>",
+                ),
+                0,
+                (
+                    "Right: a line of only markers waits for its content (a lone - under a line would make it a heading for a moment), "
+                    "and the open ** is closed, so the words show bold as they will end up. finish() renders the text as it is.",
+                    "That is the tail as markdown-it renders it, not healed: the - turns the line above into a setext heading, and "
+                    "the ** shows raw until its closer arrives.",
+                    "The lone - is held back, not drawn as an empty item; and the bold is kept, closed, not dropped.",
+                    "The closer goes into the Markdown, not onto the screen: rendered, **pip inst** is bold, with no stars.",
+                ),
+                code=HEALED,
                 kind="prints",
             ),
             Choice(

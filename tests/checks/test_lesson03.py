@@ -419,6 +419,11 @@ def test_announce_tools_mistakes(attempt: Any, phrases: list[str]) -> None:
 # Exercise 2: typical mistakes
 
 
+def tool_calls(reply: Any) -> list[Any]:
+    """A reply's tool_use blocks, in order."""
+    return [block for block in reply.content if block.type == "tool_use"]
+
+
 def loop(
     client: Any,
     request: dict[str, Any],
@@ -587,16 +592,11 @@ def building(make: Any = result_for, *, run: Any = course_tools.call_tool, catch
         return make(block, output=output)
 
     def answer(client: Any, request: dict[str, Any]) -> str:
-        messages = list(request["messages"])
-        for _ in range(6):
-            with client.messages.stream(**{**request, "messages": messages}) as stream:
-                reply = stream.get_final_message()
-            messages.append({"role": "assistant", "content": reply.content})
-            if reply.stop_reason != "tool_use":
-                return stream.get_final_text()
+        def made(reply: Any) -> Any:
             results = [build(block) for block in reply.content if block.type == "tool_use"]
-            messages.append({"role": "user", "content": user_content(results) if user_content else results})
-        return ""
+            return user_content(results) if user_content else results
+
+        return str(loop(client, request, results=made))
 
     return answer
 
@@ -625,17 +625,8 @@ def pretty_json(block: Any, output: Any = None, error: Exception | None = None) 
 
 def concurrently(client: Any, request: dict[str, Any]) -> str:
     """The loop with each turn's calls run at once on a thread pool: map keeps the calls' order."""
-    messages = list(request["messages"])
     with ThreadPoolExecutor() as pool:
-        for _ in range(6):
-            with client.messages.stream(**{**request, "messages": messages}) as stream:
-                reply = stream.get_final_message()
-            messages.append({"role": "assistant", "content": reply.content})
-            if reply.stop_reason != "tool_use":
-                return stream.get_final_text()
-            calls = [block for block in reply.content if block.type == "tool_use"]
-            messages.append({"role": "user", "content": list(pool.map(solutions.tool_result, calls))})
-    return ""
+        return str(loop(client, request, results=lambda reply: list(pool.map(solutions.tool_result, tool_calls(reply)))))
 
 
 @pytest.mark.parametrize(
@@ -664,18 +655,14 @@ def slow_for_sydney(block: Any) -> Any:
 
 def pairs_as_completed(client: Any, request: dict[str, Any]) -> str:
     """Runs the calls concurrently, then pairs the outputs in the order they finished with the calls in order."""
-    messages = list(request["messages"])
     with ThreadPoolExecutor() as pool:
-        for _ in range(6):
-            with client.messages.stream(**{**request, "messages": messages}) as stream:
-                reply = stream.get_final_message()
-            messages.append({"role": "assistant", "content": reply.content})
-            if reply.stop_reason != "tool_use":
-                return stream.get_final_text()
-            calls = [block for block in reply.content if block.type == "tool_use"]
+
+        def paired_by_finishing_order(reply: Any) -> list[dict[str, Any]]:
+            calls = tool_calls(reply)
             outputs = [future.result() for future in as_completed([pool.submit(slow_for_sydney, call) for call in calls])]
-            messages.append({"role": "user", "content": [result_for(call, output) for call, output in zip(calls, outputs, strict=True)]})
-    return ""
+            return [result_for(call, output) for call, output in zip(calls, outputs, strict=True)]
+
+        return str(loop(client, request, results=paired_by_finishing_order))
 
 
 def results_as_assistant(client: Any, request: dict[str, Any]) -> str:
